@@ -1,0 +1,91 @@
+package io.vigil.rules;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * An immutable, name-sorted set of label pairs. Equality and hash code are by content,
+ * so a {@code Labels} plus a metric name identifies a series. Thread-safe.
+ */
+public final class Labels {
+  /** Prometheus' label name syntax; the same one Vigil accepts everywhere. */
+  public static final Pattern NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+  public static final Labels EMPTY = new Labels(new TreeMap<>());
+
+  private final TreeMap<String, String> pairs;
+  private final int hash;
+
+  private Labels(TreeMap<String, String> pairs) {
+    this.pairs = pairs;
+    this.hash = pairs.hashCode();
+  }
+
+  /** Copies {@code map}; throws {@link IllegalArgumentException} naming the first bad label name. */
+  public static Labels of(Map<String, String> map) {
+    if (map.isEmpty()) return EMPTY;
+    TreeMap<String, String> copy = new TreeMap<>();
+    for (Map.Entry<String, String> e : map.entrySet()) {
+      if (!NAME.matcher(e.getKey()).matches()) {
+        throw new IllegalArgumentException("bad label name '" + e.getKey() + "': must match " + NAME.pattern());
+      }
+      if (e.getValue() == null) throw new IllegalArgumentException("label '" + e.getKey() + "' has no value");
+      copy.put(e.getKey(), e.getValue());
+    }
+    return new Labels(copy);
+  }
+
+  public static Labels of(String... kv) {
+    if (kv.length % 2 != 0) throw new IllegalArgumentException("odd number of label arguments");
+    TreeMap<String, String> m = new TreeMap<>();
+    for (int i = 0; i < kv.length; i += 2) m.put(kv[i], kv[i + 1]);
+    return of(m);
+  }
+
+  public String get(String name) {
+    return pairs.get(name);
+  }
+
+  public String getOrDefault(String name, String fallback) {
+    return pairs.getOrDefault(name, fallback);
+  }
+
+  /** A read-only, name-sorted view. */
+  public Map<String, String> asMap() {
+    return Collections.unmodifiableSortedMap(pairs);
+  }
+
+  public int size() {
+    return pairs.size();
+  }
+
+  /** These labels with {@code extra} laid over them (extra wins). */
+  public Labels with(Map<String, String> extra) {
+    if (extra.isEmpty()) return this;
+    TreeMap<String, String> m = new TreeMap<>(pairs);
+    m.putAll(extra);
+    return of(m);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Labels l && l.hash == hash && l.pairs.equals(pairs);
+  }
+
+  @Override
+  public int hashCode() {
+    return hash;
+  }
+
+  /** Prometheus style: {@code {a="1", b="2"}}. */
+  @Override
+  public String toString() {
+    StringBuilder b = new StringBuilder("{");
+    pairs.forEach((k, v) -> {
+      if (b.length() > 1) b.append(", ");
+      b.append(k).append("=\"").append(v.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+    });
+    return b.append('}').toString();
+  }
+}
