@@ -1,0 +1,152 @@
+package io.vigil.collectors;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.vertx.core.buffer.Buffer;
+import io.vigil.rules.Labels;
+import io.vigil.rules.Sample;
+import io.vigil.rules.SampleBatch;
+import java.io.IOException;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * Decodes the {@code POST /api/v1/ingest} body:
+ * {@code {"samples":[{"metric":"cpu_usage","labels":{"customer":"acme"},"value":97.5,"ts":1763805600000}]}}.
+ * {@code ts} is epoch milliseconds or an RFC 3339 string, and optional (then: {@code nowMillis}).
+ *
+ * <p>Streams with Jackson's parser (no tree), so a 10 MiB batch costs one pass. The first bad
+ * sample fails the whole request with its index and field; nothing partial is returned.
+ * Thread-safe and non-blocking.
+ */
+public final class JsonSamplesDecoder {
+  /** Prometheus' metric name syntax. */
+  public static final Pattern METRIC_NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
+  private static final JsonFactory FACTORY = new JsonFactory();
+
+  private final int maxSamples;
+
+  public JsonSamplesDecoder(int maxSamples) {
+    this.maxSamples = maxSamples;
+  }
+
+  public SampleBatch decode(Buffer body, long nowMillis) {
+    try (JsonParser p = FACTORY.createParser(body.getBytes())) {
+      if (p.nextToken() != JsonToken.START_OBJECT) throw IngestException.badRequest("body must be a JSON object with a 'samples' array");
+      List<Sample> samples = null;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken t = p.nextToken();
+        if (name.equals("samples")) {
+          if (t != JsonToken.START_ARRAY) throw IngestException.badRequest("'samples' must be an array");
+          samples = samples(p, nowMillis);
+        } else {
+          p.skipChildren();
+        }
+      }
+      if (p.nextToken() != null) throw IngestException.badRequest("unexpected content after the JSON object");
+      if (samples == null) throw IngestException.badRequest("body has no 'samples' array");
+      return new SampleBatch(samples);
+    } catch (JsonParseException e) {
+      throw IngestException.badRequest("malformed JSON at line " + e.getLocation().getLineNr() + ", column "
+          + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw IngestException.badRequest("unreadable JSON: " + e.getMessage());
+    }
+  }
+
+  private List<Sample> samples(JsonParser p, long nowMillis) throws IOException {
+    List<Sample> out = new ArrayList<>();
+    int index = 0;
+    JsonToken t;
+    while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+      if (index >= maxSamples) {
+        throw new IngestException(413, "more than " + maxSamples + " samples in one request; split the batch", index, null);
+      }
+      if (t != JsonToken.START_OBJECT) throw IngestException.at(index, null, "sample must be a JSON object");
+      out.add(sample(p, index, nowMillis));
+      index++;
+    }
+    return out;
+  }
+
+  private Sample sample(JsonParser p, int index, long nowMillis) throws IOException {
+    String metric = null;
+    TreeMap<String, String> labels = new TreeMap<>();
+    double value = 0;
+    boolean hasValue = false;
+    long ts = nowMillis;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken t = p.nextToken();
+      switch (field) {
+        case "metric" -> {
+          if (t != JsonToken.VALUE_STRING) throw IngestException.at(index, "metric", "metric must be a string");
+          metric = p.getText();
+          if (!METRIC_NAME.matcher(metric).matches()) {
+            throw IngestException.at(index, "metric", "bad metric name '" + metric + "': must match " + METRIC_NAME.pattern());
+          }
+        }
+        case "labels" -> {
+          if (t != JsonToken.START_OBJECT) throw IngestException.at(index, "labels", "labels must be an object of strings");
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String ln = p.currentName();
+            if (!Labels.NAME.matcher(ln).matches()) {
+              throw IngestException.at(index, "labels." + ln, "bad label name '" + ln + "': must match " + Labels.NAME.pattern());
+            }
+            if (p.nextToken() != JsonToken.VALUE_STRING) {
+              throw IngestException.at(index, "labels." + ln, "label value must be a string");
+            }
+            labels.put(ln, p.getText());
+          }
+        }
+        case "value" -> {
+          if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
+            throw IngestException.at(index, "value", "value must be a number, got " + describe(p, t));
+          }
+          value = p.getDoubleValue();
+          hasValue = true;
+        }
+        case "ts" -> ts = timestamp(p, t, index);
+        default -> p.skipChildren();
+      }
+    }
+    if (metric == null) throw IngestException.at(index, "metric", "missing 'metric'");
+    if (!hasValue) throw IngestException.at(index, "value", "missing 'value'");
+    return new Sample(metric, Labels.of(labels), value, ts);
+  }
+
+  private static long timestamp(JsonParser p, JsonToken t, int index) throws IOException {
+    if (t == JsonToken.VALUE_NUMBER_INT) return p.getLongValue();
+    if (t == JsonToken.VALUE_NULL) throw IngestException.at(index, "ts", "ts must be epoch milliseconds or an RFC 3339 string, not null");
+    if (t == JsonToken.VALUE_STRING) {
+      try {
+        return OffsetDateTime.parse(p.getText()).toInstant().toEpochMilli();
+      } catch (DateTimeParseException e) {
+        throw IngestException.at(index, "ts", "ts '" + p.getText() + "' is not RFC 3339 (e.g. 2026-11-22T10:00:00Z)");
+      }
+    }
+    throw IngestException.at(index, "ts", "ts must be epoch milliseconds or an RFC 3339 string, got " + describe(p, t));
+  }
+
+  private static String describe(JsonParser p, JsonToken t) throws IOException {
+    return switch (t) {
+      case VALUE_STRING -> "string \"" + abbreviate(p.getText()) + "\"";
+      case VALUE_TRUE, VALUE_FALSE -> "boolean";
+      case VALUE_NULL -> "null";
+      case START_OBJECT -> "object";
+      case START_ARRAY -> "array";
+      default -> t.asString();
+    };
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 40 ? s : s.substring(0, 40) + "…";
+  }
+}

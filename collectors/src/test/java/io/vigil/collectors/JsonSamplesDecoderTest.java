@@ -1,0 +1,106 @@
+package io.vigil.collectors;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.vertx.core.buffer.Buffer;
+import io.vigil.rules.Labels;
+import io.vigil.rules.Sample;
+import io.vigil.rules.SampleBatch;
+import org.junit.jupiter.api.Test;
+
+class JsonSamplesDecoderTest {
+  private static final long NOW = 1_763_805_600_000L;
+  private final JsonSamplesDecoder decoder = new JsonSamplesDecoder(1000);
+
+  private SampleBatch decode(String json) {
+    return decoder.decode(Buffer.buffer(json), NOW);
+  }
+
+  private IngestException reject(String json) {
+    return assertThrows(IngestException.class, () -> decode(json));
+  }
+
+  @Test
+  void decodesSamplesWithEpochMillisRfc3339AndDefaultTimestamps() {
+    SampleBatch b = decode("""
+        {"samples":[
+          {"metric":"cpu_usage","labels":{"customer":"acme","system":"erp","host":"db1"},"value":97.5,"ts":1763805600123},
+          {"metric":"up","labels":{},"value":1,"ts":"2026-11-22T10:00:00.5+08:00"},
+          {"metric":"mem","value":-2.5e3,"extra":{"ignored":[1,2]}}
+        ]}""");
+    assertEquals(3, b.size());
+    assertEquals(new Sample("cpu_usage", Labels.of("customer", "acme", "host", "db1", "system", "erp"), 97.5, 1763805600123L), b.samples().get(0));
+    assertEquals(java.time.Instant.parse("2026-11-22T02:00:00.5Z").toEpochMilli(), b.samples().get(1).timestampMillis());
+    assertEquals(NOW, b.samples().get(2).timestampMillis());
+    assertEquals(-2500, b.samples().get(2).value());
+  }
+
+  @Test
+  void emptySamplesArrayIsAnEmptyBatch() {
+    assertEquals(0, decode("{\"samples\":[]}").size());
+  }
+
+  @Test
+  void malformedJsonSaysLineAndColumn() {
+    IngestException e = reject("{\"samples\":[{\"metric\":\"x\",}");
+    assertEquals(400, e.status());
+    assertTrue(e.getMessage().startsWith("malformed JSON at line 1, column"), e.getMessage());
+  }
+
+  @Test
+  void missingMetricNamesIndexAndField() {
+    IngestException e = reject("{\"samples\":[{\"metric\":\"a\",\"value\":1},{\"value\":2}]}");
+    assertEquals(1, e.index());
+    assertEquals("metric", e.field());
+    assertEquals("missing 'metric'", e.getMessage());
+  }
+
+  @Test
+  void nonNumericValueNamesIndexFieldAndWhatWasSent() {
+    IngestException e = reject("{\"samples\":[{\"metric\":\"a\",\"value\":\"high\"}]}");
+    assertEquals(0, e.index());
+    assertEquals("value", e.field());
+    assertEquals("value must be a number, got string \"high\"", e.getMessage());
+  }
+
+  @Test
+  void missingValueIsRefused() {
+    assertEquals("value", reject("{\"samples\":[{\"metric\":\"a\"}]}").field());
+  }
+
+  @Test
+  void badLabelNameNamesTheLabel() {
+    IngestException e = reject("{\"samples\":[{\"metric\":\"a\",\"labels\":{\"bad-name\":\"x\"},\"value\":1}]}");
+    assertEquals("labels.bad-name", e.field());
+    assertTrue(e.getMessage().startsWith("bad label name 'bad-name'"));
+  }
+
+  @Test
+  void nonStringLabelValueAndBadMetricNameAreRefused() {
+    assertEquals("labels.host", reject("{\"samples\":[{\"metric\":\"a\",\"labels\":{\"host\":1},\"value\":1}]}").field());
+    assertEquals("metric", reject("{\"samples\":[{\"metric\":\"1abc\",\"value\":1}]}").field());
+  }
+
+  @Test
+  void badTimestampsAreRefused() {
+    assertEquals("ts", reject("{\"samples\":[{\"metric\":\"a\",\"value\":1,\"ts\":\"yesterday\"}]}").field());
+    assertEquals("ts", reject("{\"samples\":[{\"metric\":\"a\",\"value\":1,\"ts\":true}]}").field());
+  }
+
+  @Test
+  void wrongTopLevelShapesAreRefused() {
+    assertTrue(reject("[1,2]").getMessage().contains("JSON object"));
+    assertTrue(reject("{\"data\":[]}").getMessage().contains("no 'samples'"));
+    assertTrue(reject("{\"samples\":{}}").getMessage().contains("must be an array"));
+    assertTrue(reject("{\"samples\":[]} trailing").getMessage().startsWith("malformed JSON")
+        || reject("{\"samples\":[]} trailing").getMessage().contains("unexpected content"));
+  }
+
+  @Test
+  void tooManySamplesIs413() {
+    JsonSamplesDecoder small = new JsonSamplesDecoder(2);
+    IngestException e = assertThrows(IngestException.class, () -> small.decode(Buffer.buffer(
+        "{\"samples\":[{\"metric\":\"a\",\"value\":1},{\"metric\":\"a\",\"value\":1},{\"metric\":\"a\",\"value\":1}]}"), NOW));
+    assertEquals(413, e.status());
+  }
+}

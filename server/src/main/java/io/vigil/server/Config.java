@@ -1,0 +1,93 @@
+package io.vigil.server;
+
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * Every setting Vigil reads, from the environment (names as in the README). Immutable;
+ * {@link #toString()} never prints a secret.
+ */
+public record Config(int port, String host, Database database, String adminToken, String rulesFile,
+    long maxBodyBytes, int maxSamplesPerRequest, int dbPoolSize, int maxInFlightBatches,
+    int streamQueueBytes, int retentionDays) {
+
+  /** Where PostgreSQL is, parsed from {@code VIGIL_DATABASE_URL} ({@code postgresql://user:pass@host:port/db}). */
+  public record Database(String host, int port, String name, String user, String password) {
+    public String jdbcUrl() {
+      return "jdbc:postgresql://" + host + ":" + port + "/" + name;
+    }
+
+    @Override
+    public String toString() {
+      return "postgresql://" + user + ":***@" + host + ":" + port + "/" + name;
+    }
+
+    public static Database parse(String url) {
+      URI u;
+      try {
+        u = URI.create(url.trim());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("VIGIL_DATABASE_URL is not a URL: " + e.getMessage());
+      }
+      if (!"postgresql".equals(u.getScheme()) && !"postgres".equals(u.getScheme())) {
+        throw new IllegalArgumentException("VIGIL_DATABASE_URL must start with postgresql://, e.g. postgresql://vigil:secret@127.0.0.1:5432/vigil");
+      }
+      String user = "postgres";
+      String password = "";
+      if (u.getRawUserInfo() != null) {
+        String[] up = u.getRawUserInfo().split(":", 2);
+        user = URLDecoder.decode(up[0], StandardCharsets.UTF_8);
+        if (up.length > 1) password = URLDecoder.decode(up[1], StandardCharsets.UTF_8);
+      }
+      String path = u.getPath() == null ? "" : u.getPath().replaceFirst("^/", "");
+      if (u.getHost() == null) throw new IllegalArgumentException("VIGIL_DATABASE_URL has no host");
+      return new Database(u.getHost(), u.getPort() < 0 ? 5432 : u.getPort(), path.isEmpty() ? user : path, user, password);
+    }
+  }
+
+  public static Config fromEnv(Map<String, String> env) {
+    String db = env.get("VIGIL_DATABASE_URL");
+    if (db == null || db.isBlank()) {
+      throw new IllegalArgumentException("VIGIL_DATABASE_URL is not set (./vigil run sets it to a local PostgreSQL it starts)");
+    }
+    return new Config(
+        intSetting(env, "VIGIL_PORT", 8080, 0, 65535),
+        env.getOrDefault("VIGIL_HOST", "0.0.0.0"),
+        Database.parse(db),
+        blankToNull(env.get("VIGIL_ADMIN_TOKEN")),
+        blankToNull(env.get("VIGIL_RULES")),
+        intSetting(env, "VIGIL_MAX_BODY_BYTES", 10 * 1024 * 1024, 1024, Integer.MAX_VALUE),
+        intSetting(env, "VIGIL_MAX_SAMPLES_PER_REQUEST", 100_000, 1, 10_000_000),
+        intSetting(env, "VIGIL_DB_POOL_SIZE", 8, 1, 200),
+        intSetting(env, "VIGIL_MAX_INFLIGHT_BATCHES", 64, 1, 100_000),
+        intSetting(env, "VIGIL_STREAM_QUEUE_BYTES", 1024 * 1024, 1024, Integer.MAX_VALUE),
+        intSetting(env, "VIGIL_RETENTION_DAYS", 30, 1, 36500));
+  }
+
+  private static int intSetting(Map<String, String> env, String name, int fallback, int min, int max) {
+    String raw = env.get(name);
+    if (raw == null || raw.isBlank()) return fallback;
+    try {
+      int v = Integer.parseInt(raw.trim());
+      if (v < min || v > max) throw new NumberFormatException();
+      return v;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be a whole number from " + min + " to " + max + ", got '" + raw + "'");
+    }
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s.trim();
+  }
+
+  @Override
+  public String toString() {
+    return "Config[port=" + port + ", host=" + host + ", database=" + database + ", adminToken="
+        + (adminToken == null ? "generated" : "***") + ", rules=" + (rulesFile == null ? "bundled demo rules" : rulesFile)
+        + ", maxBodyBytes=" + maxBodyBytes + ", maxSamplesPerRequest=" + maxSamplesPerRequest + ", dbPoolSize=" + dbPoolSize
+        + ", maxInFlightBatches=" + maxInFlightBatches + ", streamQueueBytes=" + streamQueueBytes
+        + ", retentionDays=" + retentionDays + "]";
+  }
+}

@@ -1,0 +1,155 @@
+package io.vigil.server;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vigil.collectors.JsonIngestHandler;
+import io.vigil.rules.Fault;
+import io.vigil.rules.Rule;
+import io.vigil.rules.RuleEngine;
+import io.vigil.rules.RuleFileException;
+import io.vigil.rules.RulesFile;
+import io.vigil.rules.SlaPolicy;
+import io.vigil.server.storage.Database;
+import io.vigil.server.storage.PartitionMaintainer;
+import io.vigil.server.storage.PgFaultStore;
+import io.vigil.server.storage.PgSampleStore;
+import io.vigil.server.tickets.TicketDesk;
+import io.vigil.web.FaultView;
+import io.vigil.web.Role;
+import io.vigil.web.StreamHub;
+import io.vigil.web.WebApi;
+import java.time.Clock;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: builds storage, engine, tickets, stream and web, wires them, and serves.
+ * Start-up order: rules (fail fast on a bad file) → migrations → tokens → restore active faults
+ * and open tickets → listen. {@code /readyz} answers 200 only after all of that.
+ */
+public final class VigilServer extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(VigilServer.class);
+  public static final String BUNDLED_RULES = "demo-rules.yaml";
+
+  private final Config config;
+  private final Clock clock;
+  private final PrometheusMeterRegistry registry;
+  private Database db;
+  private HttpServer http;
+  private String adminToken;
+  private volatile boolean ready;
+  private List<Rule> rules = List.of();
+
+  public VigilServer(Config config, Clock clock, PrometheusMeterRegistry registry) {
+    this.config = config;
+    this.clock = clock;
+    this.registry = registry;
+  }
+
+  @Override
+  public Future<?> start() {
+    LOG.info("vigil.starting config={}", config);
+    adminToken = config.adminToken() != null ? config.adminToken() : TokenStore.newSecret();
+    db = new Database(vertx, config.database(), config.dbPoolSize());
+    SlaPolicy sla = SlaPolicy.defaults();
+    StreamHub hub = new StreamHub(config.streamQueueBytes(), registry);
+    PgFaultStore faults = new PgFaultStore(db.pool(), sla);
+    TicketDesk tickets = new TicketDesk(db.pool(), hub, clock);
+    TokenStore tokens = new TokenStore(db.pool(), clock);
+
+    return loadRules()
+        .compose(r -> {
+          rules = r;
+          return db.migrate();
+        })
+        .compose(v -> new PartitionMaintainer(db.pool(), db.samplesLayout(), config.retentionDays(), clock).run()
+            .onSuccess(x -> vertx.setPeriodic(3_600_000, id -> new PartitionMaintainer(db.pool(), db.samplesLayout(),
+                config.retentionDays(), clock).run().onFailure(t -> LOG.warn("db.maintenance_failed cause=\"{}\"", t.toString())))))
+        .compose(v -> tokens.bootstrap(adminToken))
+        .compose(v -> faults.active())
+        .compose(active -> tickets.notClosed().map(open -> {
+          hub.seed(active, open);
+          return active;
+        }))
+        .compose(active -> {
+          RuleEngine engine = new RuleEngine(rules, clock);
+          PgSampleStore store = new PgSampleStore(db.pool(), config.maxInFlightBatches(), registry);
+          Pipeline pipeline = new Pipeline(vertx, store, engine, faults, hub, clock, registry);
+          pipeline.restored(active.stream().map(FaultView::fault).toList());
+          vertx.setPeriodic(30_000, id -> tokens.refresh().onFailure(t -> LOG.warn("tokens.refresh_failed cause=\"{}\"", t.toString())));
+          LOG.info("vigil.restored activeFaults={} rules={}", active.size(), rules.size());
+
+          Router router = Router.router(vertx);
+          WebApi web = new WebApi(new WebApi.Deps(tokens, faults, tickets, hub, () -> rules, this::readiness, metricsHandler()));
+          router.post("/api/v1/ingest")
+              // Vert.x Web orders body handlers before auth; the limit is checked against
+              // Content-Length before anything is buffered.
+              .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
+              .handler(web.auth().require(Role.INGEST))
+              .handler(new JsonIngestHandler(pipeline, config.maxSamplesPerRequest(), clock, registry));
+          web.mount(router);
+          return vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true).setMaxWebSocketFrameSize(1 << 20))
+              .requestHandler(router).listen(config.port(), config.host());
+        })
+        .onSuccess(s -> {
+          http = s;
+          ready = true;
+          LOG.info("vigil.ready port={} samplesLayout={}", s.actualPort(), db.samplesLayout());
+        });
+  }
+
+  private Future<List<Rule>> loadRules() {
+    String path = config.rulesFile() == null ? BUNDLED_RULES : config.rulesFile();
+    // Vert.x's file system falls back to the classpath, which is where the bundled rules live.
+    return vertx.fileSystem().readFile(path)
+        .recover(t -> Future.failedFuture(new IllegalArgumentException("cannot read rules file '" + path + "': " + t.getMessage())))
+        .map(Buffer::toString)
+        .map(text -> {
+          try {
+            List<Rule> r = RulesFile.parse(path, text);
+            LOG.info("rules.loaded file={} rules={}", path, r.size());
+            return r;
+          } catch (RuleFileException e) {
+            throw new IllegalArgumentException("invalid rules file:\n" + e.getMessage(), e);
+          }
+        });
+  }
+
+  private Future<Void> readiness() {
+    if (!ready) return Future.failedFuture("starting: migrations and restore not finished");
+    return db.pool().query("SELECT 1").execute().<Void>mapEmpty()
+        .recover(t -> Future.failedFuture("database unreachable: " + t.getMessage()));
+  }
+
+  private Handler<RoutingContext> metricsHandler() {
+    return ctx -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(registry.scrape());
+  }
+
+  @Override
+  public Future<?> stop() {
+    ready = false;
+    Future<Void> h = http == null ? Future.succeededFuture() : http.close();
+    return h.compose(v -> db == null ? Future.succeededFuture() : db.close());
+  }
+
+  public int port() {
+    return http.actualPort();
+  }
+
+  public String adminToken() {
+    return adminToken;
+  }
+
+  public Database database() {
+    return db;
+  }
+}

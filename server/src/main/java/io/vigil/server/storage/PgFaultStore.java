@@ -1,0 +1,135 @@
+package io.vigil.server.storage;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import io.vigil.rules.Fault;
+import io.vigil.rules.FaultEvent;
+import io.vigil.rules.FaultState;
+import io.vigil.rules.SlaPolicy;
+import io.vigil.web.FaultQueries;
+import io.vigil.web.FaultView;
+import io.vigil.web.TicketView;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Stores fault events and the tickets they open, atomically: a fault that fires and its ticket are
+ * committed in one transaction, so a crash never leaves a firing fault without its ticket.
+ * The partial unique indexes on {@code faults} and {@code tickets} make duplicate active faults or
+ * tickets for one fingerprint impossible even with several writers. Non-blocking, thread-safe.
+ */
+public final class PgFaultStore implements FaultQueries {
+  static final String ACTIVE_TICKET = "state IN ('open', 'acknowledged', 'in_progress', 'reopened')";
+  private static final String UPSERT_FAULT =
+      "INSERT INTO faults (fingerprint, rule, severity, state, labels, value, summary, starts_at, firing_at, ends_at) "
+          + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+          + "ON CONFLICT (fingerprint) WHERE state <> 'resolved' DO UPDATE SET state = EXCLUDED.state, "
+          + "severity = EXCLUDED.severity, value = EXCLUDED.value, summary = EXCLUDED.summary, "
+          + "firing_at = COALESCE(faults.firing_at, EXCLUDED.firing_at), ends_at = EXCLUDED.ends_at, updated_at = now() "
+          + "RETURNING *";
+  private static final String OPEN_TICKET =
+      "INSERT INTO tickets (fingerprint, fault_id, customer, system, severity, state, summary, opened_at, respond_by, resolve_by) "
+          + "VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8, $9) "
+          + "ON CONFLICT (fingerprint) WHERE " + ACTIVE_TICKET + " DO NOTHING RETURNING *";
+
+  /** What one fault event changed: the stored fault and, if it touched one, its ticket. */
+  public record Recorded(FaultView fault, TicketView ticket) {}
+
+  private final Pool pool;
+  private final SlaPolicy sla;
+
+  public PgFaultStore(Pool pool, SlaPolicy sla) {
+    this.pool = pool;
+    this.sla = sla;
+  }
+
+  public Future<Recorded> record(FaultEvent ev, Instant now) {
+    return pool.withTransaction(conn -> {
+      Fault f = ev.fault();
+      Tuple t = Tuple.of(f.fingerprint(), f.rule(), f.severity().name(), f.state().wireName(), Rows.labels(f.labels()),
+          Double.isNaN(f.value()) ? null : f.value(), f.summary(), Rows.ts(f.startsAt()), Rows.ts(f.firingAt()));
+      t.addValue(Rows.ts(f.endsAt()));
+      return conn.preparedQuery(UPSERT_FAULT).execute(t).compose(rows -> {
+        FaultView stored = Rows.fault(rows.iterator().next());
+        if (f.state() == FaultState.FIRING) return openTicket(conn, stored, now);
+        if (f.state() == FaultState.RESOLVED && stored.ticketId() != null) return faultResolved(conn, stored, now);
+        return Future.succeededFuture(new Recorded(stored, null));
+      });
+    });
+  }
+
+  private Future<Recorded> openTicket(SqlConnection conn, FaultView fv, Instant now) {
+    Fault f = fv.fault();
+    SlaPolicy.Dues dues = sla.dues(f.severity(), now);
+    Tuple t = Tuple.of(f.fingerprint(), fv.id(), f.labels().getOrDefault("customer", "unknown"),
+        f.labels().getOrDefault("system", "unknown"), f.severity().name(), f.summary(), Rows.ts(now),
+        Rows.ts(dues.respondBy()), Rows.ts(dues.resolveBy()));
+    return conn.preparedQuery(OPEN_TICKET).execute(t).compose(inserted -> {
+      if (inserted.size() == 1) {
+        TicketView ticket = Rows.ticket(inserted.iterator().next());
+        return event(conn, ticket.id(), now, "opened", new JsonObject().put("faultId", fv.id())
+            .put("severity", f.severity().name()).put("respondBy", dues.respondBy().toString()).put("resolveBy", dues.resolveBy().toString()))
+            .compose(v -> linkFault(conn, fv, ticket));
+      }
+      // A ticket for this fingerprint is still being worked: the fault came back; note it there.
+      return conn.preparedQuery("UPDATE tickets SET fault_id = $2, fault_resolved_at = NULL, updated_at = now() "
+              + "WHERE fingerprint = $1 AND " + ACTIVE_TICKET + " RETURNING *")
+          .execute(Tuple.of(f.fingerprint(), fv.id()))
+          .compose(rows -> {
+            TicketView ticket = Rows.ticket(rows.iterator().next());
+            return event(conn, ticket.id(), now, "fault_refired", new JsonObject().put("faultId", fv.id()))
+                .compose(v -> linkFault(conn, fv, ticket));
+          });
+    });
+  }
+
+  private Future<Recorded> linkFault(SqlConnection conn, FaultView fv, TicketView ticket) {
+    return conn.preparedQuery("UPDATE faults SET ticket_id = $2 WHERE id = $1").execute(Tuple.of(fv.id(), ticket.id()))
+        .map(r -> new Recorded(new FaultView(fv.id(), fv.fault(), ticket.id()), ticket));
+  }
+
+  private Future<Recorded> faultResolved(SqlConnection conn, FaultView fv, Instant now) {
+    return conn.preparedQuery("UPDATE tickets SET fault_resolved_at = $2, updated_at = now() WHERE id = $1 AND fault_id = $3 RETURNING *")
+        .execute(Tuple.of(fv.ticketId(), Rows.ts(now), fv.id()))
+        .compose(rows -> {
+          if (rows.size() == 0) return Future.succeededFuture(new Recorded(fv, null));
+          TicketView ticket = Rows.ticket(rows.iterator().next());
+          return event(conn, ticket.id(), now, "fault_resolved", new JsonObject().put("faultId", fv.id()))
+              .map(v -> new Recorded(fv, ticket));
+        });
+  }
+
+  static Future<Void> event(SqlConnection conn, long ticketId, Instant at, String kind, JsonObject detail) {
+    return event(conn, ticketId, at, "vigil", kind, detail);
+  }
+
+  static Future<Void> event(SqlConnection conn, long ticketId, Instant at, String actor, String kind, JsonObject detail) {
+    return conn.preparedQuery("INSERT INTO ticket_events (ticket_id, at, actor, kind, detail) VALUES ($1, $2, $3, $4, $5)")
+        .execute(Tuple.of(ticketId, Rows.ts(at), actor, kind, detail)).mapEmpty();
+  }
+
+  /** Active (pending or firing) faults, for the engine and the stream after a restart. */
+  public Future<List<FaultView>> active() {
+    return pool.query("SELECT * FROM faults WHERE state <> 'resolved' ORDER BY id").execute().map(PgFaultStore::faults);
+  }
+
+  @Override
+  public Future<List<FaultView>> list(FaultState state, int limit) {
+    Future<RowSet<Row>> rows = state == null
+        ? pool.preparedQuery("SELECT * FROM faults ORDER BY id DESC LIMIT $1").execute(Tuple.of(limit))
+        : pool.preparedQuery("SELECT * FROM faults WHERE state = $1 ORDER BY id DESC LIMIT $2").execute(Tuple.of(state.wireName(), limit));
+    return rows.map(PgFaultStore::faults);
+  }
+
+  private static List<FaultView> faults(RowSet<Row> rows) {
+    List<FaultView> out = new ArrayList<>(rows.size());
+    for (Row r : rows) out.add(Rows.fault(r));
+    return out;
+  }
+}

@@ -1,0 +1,110 @@
+package io.vigil.server.storage;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import io.vigil.collectors.SampleSink;
+import io.vigil.collectors.SinkUnavailableException;
+import io.vigil.rules.Sample;
+import io.vigil.rules.SampleBatch;
+import io.vigil.rules.SeriesKey;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Durable sample storage: one transaction per batch, at most two round trips whatever its size
+ * (new series upserted with {@code unnest}, then all samples inserted with {@code unnest}).
+ *
+ * <p>Series ids are cached after their transaction commits, never before, so a rolled-back batch
+ * cannot leave an id in the cache that does not exist. At most {@code maxInFlight} batches are
+ * written at once; beyond that {@link #accept} fails at once with {@link SinkUnavailableException}
+ * (503 + Retry-After at the door) rather than queueing without bound. Thread-safe, non-blocking.
+ */
+public final class PgSampleStore implements SampleSink {
+  private static final String UPSERT_SERIES =
+      "INSERT INTO series (key, metric, labels) SELECT k, m, l::jsonb FROM unnest($1::text[], $2::text[], $3::text[]) AS u(k, m, l) "
+          + "ON CONFLICT (key) DO UPDATE SET key = EXCLUDED.key RETURNING id, key";
+  private static final String INSERT_SAMPLES =
+      "INSERT INTO samples (time, series_id, value) "
+          + "SELECT timestamptz 'epoch' + t * interval '1 millisecond', s, v FROM unnest($1::int8[], $2::int8[], $3::float8[]) AS u(t, s, v)";
+
+  private final Pool pool;
+  private final int maxInFlight;
+  private final Map<SeriesKey, Long> seriesIds = new ConcurrentHashMap<>();
+  private final AtomicInteger inFlight = new AtomicInteger();
+
+  public PgSampleStore(Pool pool, int maxInFlight, MeterRegistry registry) {
+    this.pool = pool;
+    this.maxInFlight = maxInFlight;
+    Gauge.builder("vigil_storage_inflight_batches", inFlight, AtomicInteger::get).description("sample batches being written").register(registry);
+    Gauge.builder("vigil_storage_series_cached", seriesIds, Map::size).description("series ids held in memory").register(registry);
+  }
+
+  @Override
+  public Future<Void> accept(SampleBatch batch) {
+    if (inFlight.incrementAndGet() > maxInFlight) {
+      inFlight.decrementAndGet();
+      return Future.failedFuture(new SinkUnavailableException(
+          "storage is behind (" + maxInFlight + " batches already being written)", 1, null));
+    }
+    Map<SeriesKey, Long> fresh = new HashMap<>();
+    return pool.withTransaction(conn -> write(conn, batch, fresh))
+        .andThen(ar -> inFlight.decrementAndGet())
+        .map(v -> {
+          seriesIds.putAll(fresh); // committed: now safe to remember
+          return (Void) null;
+        })
+        .recover(t -> Future.failedFuture(new SinkUnavailableException("database write failed: " + t.getMessage(), 2, t)));
+  }
+
+  private Future<Void> write(SqlConnection conn, SampleBatch batch, Map<SeriesKey, Long> fresh) {
+    Map<String, SeriesKey> missing = new LinkedHashMap<>();
+    for (Sample s : batch.samples()) {
+      SeriesKey k = s.series();
+      if (!seriesIds.containsKey(k)) missing.putIfAbsent(k.toString(), k);
+    }
+    Future<Void> ids = Future.succeededFuture();
+    if (!missing.isEmpty()) {
+      List<String> keys = new ArrayList<>(missing.size());
+      List<String> metrics = new ArrayList<>(missing.size());
+      List<String> labels = new ArrayList<>(missing.size());
+      missing.forEach((key, sk) -> {
+        keys.add(key);
+        metrics.add(sk.metric());
+        labels.add(new JsonObject(new LinkedHashMap<>(sk.labels().asMap())).encode());
+      });
+      ids = conn.preparedQuery(UPSERT_SERIES)
+          .execute(Tuple.of(keys.toArray(String[]::new), metrics.toArray(String[]::new), labels.toArray(String[]::new)))
+          .map(rows -> {
+            for (Row r : rows) fresh.put(missing.get(r.getString(1)), r.getLong(0));
+            return null;
+          });
+    }
+    return ids.compose(v -> {
+      int n = batch.size();
+      Long[] ts = new Long[n];
+      Long[] sid = new Long[n];
+      Double[] val = new Double[n];
+      for (int i = 0; i < n; i++) {
+        Sample s = batch.samples().get(i);
+        SeriesKey k = s.series();
+        Long id = seriesIds.get(k);
+        if (id == null) id = fresh.get(k);
+        ts[i] = s.timestampMillis();
+        sid[i] = id;
+        val[i] = s.value();
+      }
+      return conn.preparedQuery(INSERT_SAMPLES).execute(Tuple.of(ts, sid, val)).mapEmpty();
+    });
+  }
+}

@@ -1,0 +1,60 @@
+package io.vigil.server.storage;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vigil.rules.Fault;
+import io.vigil.rules.FaultState;
+import io.vigil.rules.Labels;
+import io.vigil.rules.Severity;
+import io.vigil.rules.TicketState;
+import io.vigil.web.FaultView;
+import io.vigil.web.TicketEventView;
+import io.vigil.web.TicketView;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Row ↔ record mapping for faults and tickets, in one place. */
+public final class Rows {
+  private Rows() {}
+
+  public static OffsetDateTime ts(Instant i) {
+    return i == null ? null : i.atOffset(ZoneOffset.UTC);
+  }
+
+  public static Instant instant(Row r, String col) {
+    OffsetDateTime t = r.getOffsetDateTime(col);
+    return t == null ? null : t.toInstant();
+  }
+
+  public static JsonObject labels(Labels l) {
+    return new JsonObject(new java.util.LinkedHashMap<>(l.asMap()));
+  }
+
+  public static FaultView fault(Row r) {
+    JsonObject lj = r.getJsonObject("labels");
+    Map<String, String> m = new TreeMap<>();
+    lj.forEach(e -> m.put(e.getKey(), String.valueOf(e.getValue())));
+    Double value = r.getDouble("value");
+    Fault f = new Fault(r.getString("fingerprint"), r.getString("rule"), Severity.parse(r.getString("severity")),
+        FaultState.parse(r.getString("state")), Labels.of(m), value == null ? Double.NaN : value, r.getString("summary"),
+        instant(r, "starts_at"), instant(r, "firing_at"), instant(r, "ends_at"));
+    return new FaultView(r.getLong("id"), f, r.getLong("ticket_id"));
+  }
+
+  public static TicketView ticket(Row r) {
+    TicketView.Resolution res = r.getString("cause") == null ? null
+        : new TicketView.Resolution(r.getString("cause"), r.getString("fix"), r.getString("prevention"));
+    return new TicketView(r.getLong("id"), r.getString("fingerprint"), r.getLong("fault_id"), r.getString("customer"),
+        r.getString("system"), Severity.parse(r.getString("severity")), TicketState.parse(r.getString("state")),
+        r.getString("summary"), instant(r, "opened_at"), instant(r, "respond_by"), instant(r, "resolve_by"),
+        instant(r, "acknowledged_at"), instant(r, "resolved_at"), instant(r, "closed_at"), instant(r, "fault_resolved_at"), res);
+  }
+
+  public static TicketEventView event(Row r) {
+    return new TicketEventView(r.getLong("id"), r.getLong("ticket_id"), instant(r, "at"), r.getString("actor"),
+        r.getString("kind"), r.getJsonObject("detail"));
+  }
+}

@@ -1,0 +1,86 @@
+package io.vigil.web;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vigil.rules.Fault;
+import io.vigil.rules.Rule;
+import io.vigil.rules.Durations;
+import java.time.Instant;
+
+/** The JSON shapes of the API and the stream. One place, so REST and websocket never disagree. */
+public final class Codec {
+  private Codec() {}
+
+  public static JsonObject fault(FaultView v) {
+    Fault f = v.fault();
+    JsonObject labels = new JsonObject();
+    f.labels().asMap().forEach(labels::put);
+    return new JsonObject()
+        .put("id", v.id())
+        .put("fingerprint", f.fingerprint())
+        .put("rule", f.rule())
+        .put("severity", f.severity().name())
+        .put("state", f.state().wireName())
+        .put("labels", labels)
+        .put("value", Double.isFinite(f.value()) ? f.value() : null)
+        .put("summary", f.summary())
+        .put("startsAt", time(f.startsAt()))
+        .put("firingAt", time(f.firingAt()))
+        .put("endsAt", time(f.endsAt()))
+        .put("ticketId", v.ticketId());
+  }
+
+  public static JsonObject ticket(TicketView t) {
+    JsonObject j = new JsonObject()
+        .put("id", t.id())
+        .put("fingerprint", t.fingerprint())
+        .put("faultId", t.faultId())
+        .put("customer", t.customer())
+        .put("system", t.system())
+        .put("severity", t.severity().name())
+        .put("state", t.state().wireName())
+        .put("summary", t.summary())
+        .put("openedAt", time(t.openedAt()))
+        .put("respondBy", time(t.respondBy()))
+        .put("resolveBy", time(t.resolveBy()))
+        .put("acknowledgedAt", time(t.acknowledgedAt()))
+        .put("resolvedAt", time(t.resolvedAt()))
+        .put("closedAt", time(t.closedAt()))
+        .put("faultResolvedAt", time(t.faultResolvedAt()));
+    if (t.resolution() != null) {
+      j.put("resolution", new JsonObject().put("cause", t.resolution().cause()).put("fix", t.resolution().fix())
+          .put("prevention", t.resolution().prevention()));
+    }
+    return j;
+  }
+
+  public static JsonObject event(TicketEventView e) {
+    return new JsonObject().put("id", e.id()).put("ticketId", e.ticketId()).put("at", time(e.at()))
+        .put("actor", e.actor()).put("kind", e.kind()).put("detail", e.detail());
+  }
+
+  public static JsonObject rule(Rule r) {
+    JsonObject labels = new JsonObject();
+    r.labels().forEach(labels::put);
+    JsonObject annotations = new JsonObject();
+    r.annotations().forEach((k, v) -> annotations.put(k, v.source()));
+    return new JsonObject().put("name", r.name()).put("expr", r.expr().toString())
+        .put("for", Durations.format(r.forDuration())).put("severity", r.severity().name())
+        .put("labels", labels).put("annotations", annotations);
+  }
+
+  public static JsonObject token(TokenService.TokenInfo t) {
+    return new JsonObject().put("id", t.id()).put("name", t.name()).put("role", t.role().wireName())
+        .put("createdAt", time(t.createdAt())).put("createdBy", t.createdBy()).put("revokedAt", time(t.revokedAt()));
+  }
+
+  public static <T> JsonArray array(Iterable<T> items, java.util.function.Function<T, JsonObject> f) {
+    JsonArray a = new JsonArray();
+    for (T t : items) a.add(f.apply(t));
+    return a;
+  }
+
+  private static String time(Instant i) {
+    return i == null ? null : i.toString();
+  }
+}

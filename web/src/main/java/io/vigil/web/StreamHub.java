@@ -1,0 +1,110 @@
+package io.vigil.web;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import io.vigil.rules.FaultState;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live stream behind {@code GET /api/v1/stream}: a snapshot, then sequenced deltas.
+ *
+ * <p>The hub keeps the current picture (active faults, tickets not yet closed) so a new client
+ * gets a snapshot whose {@code seq} is exactly the last delta it already reflects; every later
+ * change is one message with {@code seq + 1}. Publishing and attaching are serialised by one
+ * lock held only for an in-memory update and non-blocking socket writes, so they may be called
+ * from any thread.
+ *
+ * <p>Slow clients: each socket has a bounded write queue ({@code maxQueuedBytes}). A client whose
+ * queue is full when a delta is due is sent one {@code overflow} message and closed; it does not
+ * slow ingest or other clients, and reconnecting gives it a fresh snapshot.
+ */
+public final class StreamHub {
+  private static final Logger LOG = LoggerFactory.getLogger(StreamHub.class);
+  /** 1013 "Try Again Later": the client may reconnect. */
+  private static final short CLOSE_TOO_SLOW = 1013;
+
+  private final int maxQueuedBytes;
+  private final Map<String, FaultView> faults = new LinkedHashMap<>();
+  private final Map<Long, TicketView> tickets = new LinkedHashMap<>();
+  private final Set<ServerWebSocket> clients = ConcurrentHashMap.newKeySet();
+  private final Counter overflows;
+  private final Counter messages;
+  private long seq;
+
+  public StreamHub(int maxQueuedBytes, MeterRegistry registry) {
+    this.maxQueuedBytes = maxQueuedBytes;
+    Gauge.builder("vigil_stream_clients", clients, Set::size).description("connected websocket clients").register(registry);
+    overflows = Counter.builder("vigil_stream_overflows").description("clients dropped because they read too slowly").register(registry);
+    messages = Counter.builder("vigil_stream_messages").description("messages written to websocket clients").register(registry);
+  }
+
+  /** Seeds the picture at start-up, before any client connects. */
+  public synchronized void seed(List<FaultView> activeFaults, List<TicketView> openTickets) {
+    for (FaultView f : activeFaults) faults.put(f.fault().fingerprint(), f);
+    for (TicketView t : openTickets) tickets.put(t.id(), t);
+  }
+
+  public synchronized void publishFault(FaultView f) {
+    if (f.fault().state() == FaultState.RESOLVED) faults.remove(f.fault().fingerprint());
+    else faults.put(f.fault().fingerprint(), f);
+    broadcast(new JsonObject().put("type", "fault").put("seq", ++seq).put("fault", Codec.fault(f)).encode());
+  }
+
+  public synchronized void publishTicket(TicketView t) {
+    if (t.state() == io.vigil.rules.TicketState.CLOSED) tickets.remove(t.id());
+    else tickets.put(t.id(), t);
+    broadcast(new JsonObject().put("type", "ticket").put("seq", ++seq).put("ticket", Codec.ticket(t)).encode());
+  }
+
+  /** Sends the snapshot and subscribes the socket to deltas. */
+  public synchronized void attach(ServerWebSocket ws) {
+    ws.setWriteQueueMaxSize(maxQueuedBytes);
+    List<FaultView> fs = new ArrayList<>(faults.values());
+    fs.sort(Comparator.comparing((FaultView f) -> f.fault().severity()).thenComparing(f -> f.fault().startsAt()));
+    JsonObject snapshot = new JsonObject().put("type", "snapshot").put("seq", seq)
+        .put("faults", Codec.array(fs, Codec::fault))
+        .put("tickets", Codec.array(tickets.values(), Codec::ticket));
+    clients.add(ws);
+    ws.closeHandler(v -> clients.remove(ws));
+    ws.exceptionHandler(t -> LOG.debug("stream.client_error remote={} cause=\"{}\"", ws.remoteAddress(), t.toString()));
+    // Clients only listen; anything they send is ignored rather than buffered.
+    ws.textMessageHandler(m -> {});
+    ws.writeTextMessage(snapshot.encode());
+    messages.increment();
+  }
+
+  public synchronized long seq() {
+    return seq;
+  }
+
+  public int clientCount() {
+    return clients.size();
+  }
+
+  private void broadcast(String message) {
+    for (ServerWebSocket ws : clients) {
+      if (ws.writeQueueFull()) {
+        clients.remove(ws);
+        overflows.increment();
+        LOG.info("stream.overflow remote={} queuedLimitBytes={} action=disconnect", ws.remoteAddress(), maxQueuedBytes);
+        ws.writeTextMessage(new JsonObject().put("type", "overflow").put("seq", seq)
+            .put("reason", "client read too slowly; reconnect for a fresh snapshot").encode());
+        ws.close(CLOSE_TOO_SLOW, "too slow");
+        continue;
+      }
+      ws.writeTextMessage(message);
+      messages.increment();
+    }
+  }
+}

@@ -1,0 +1,196 @@
+package io.vigil.web;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.vigil.rules.FaultState;
+import io.vigil.rules.Rule;
+import io.vigil.rules.TicketState;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The HTTP API, the websocket stream and the wall page, mounted on a router the server owns.
+ * Talks to the rest of Vigil only through the interfaces it is given. Handlers never block.
+ */
+public final class WebApi {
+  /** Everything the web layer needs from the rest of Vigil. */
+  public record Deps(TokenService tokens, FaultQueries faults, TicketService tickets, StreamHub hub,
+      Supplier<List<Rule>> rules, Supplier<Future<Void>> readiness, Handler<RoutingContext> metrics) {}
+
+  private static final int SMALL_BODY = 64 * 1024;
+  private final Deps deps;
+  private final Auth auth;
+
+  public WebApi(Deps deps) {
+    this.deps = deps;
+    this.auth = new Auth(deps.tokens());
+  }
+
+  public Auth auth() {
+    return auth;
+  }
+
+  public void mount(Router router) {
+    router.get("/healthz").handler(ctx -> Http.json(ctx, 200, new JsonObject().put("status", "up")));
+    router.get("/readyz").handler(ctx -> deps.readiness().get().onComplete(ar -> {
+      if (ar.succeeded()) Http.json(ctx, 200, new JsonObject().put("status", "ready"));
+      else {
+        ctx.response().putHeader("Retry-After", "2");
+        Http.json(ctx, 503, new JsonObject().put("status", "not ready").put("reason", ar.cause().getMessage()));
+      }
+    }));
+    router.get("/metrics").handler(deps.metrics());
+
+    BodyHandler small = BodyHandler.create(false).setBodyLimit(SMALL_BODY);
+    router.get("/api/v1/whoami").handler(auth.require(Role.VIEWER)).handler(ctx -> {
+      Principal p = Auth.principal(ctx);
+      Http.json(ctx, 200, new JsonObject().put("name", p.name()).put("role", p.role().wireName()));
+    });
+    router.get("/api/v1/rules").handler(auth.require(Role.VIEWER))
+        .handler(ctx -> Http.json(ctx, 200, new JsonObject().put("rules", Codec.array(deps.rules().get(), Codec::rule))));
+    router.get("/api/v1/faults").handler(auth.require(Role.VIEWER)).handler(ctx -> {
+      FaultState state = param(ctx, "state", FaultState::parse);
+      if (ctx.response().ended()) return;
+      reply(ctx, deps.faults().list(state, limit(ctx)), l -> new JsonObject().put("faults", Codec.array(l, Codec::fault)));
+    });
+    router.get("/api/v1/tickets").handler(auth.require(Role.VIEWER)).handler(ctx -> {
+      TicketState state = param(ctx, "state", TicketState::parse);
+      if (ctx.response().ended()) return;
+      reply(ctx, deps.tickets().list(state, limit(ctx)), l -> new JsonObject().put("tickets", Codec.array(l, Codec::ticket)));
+    });
+    router.get("/api/v1/tickets/:id").handler(auth.require(Role.VIEWER))
+        .handler(ctx -> withId(ctx, id -> reply(ctx, deps.tickets().get(id), Codec::ticket)));
+    router.get("/api/v1/tickets/:id/events").handler(auth.require(Role.VIEWER))
+        .handler(ctx -> withId(ctx, id -> reply(ctx, deps.tickets().events(id), l -> new JsonObject().put("events", Codec.array(l, Codec::event)))));
+    router.post("/api/v1/tickets/:id/ack").handler(auth.require(Role.OPERATOR))
+        .handler(ctx -> withId(ctx, id -> reply(ctx, deps.tickets().acknowledge(id, Auth.principal(ctx).actor()), Codec::ticket)));
+    router.post("/api/v1/tickets/:id/close").handler(auth.require(Role.OPERATOR))
+        .handler(ctx -> withId(ctx, id -> reply(ctx, deps.tickets().close(id, Auth.principal(ctx).actor()), Codec::ticket)));
+    router.post("/api/v1/tickets/:id/resolve").handler(small).handler(auth.require(Role.OPERATOR)).handler(ctx -> withId(ctx, id -> {
+      JsonObject body = jsonBody(ctx);
+      if (body == null) return;
+      String[] values = new String[3];
+      String[] names = {"cause", "fix", "prevention"};
+      for (int i = 0; i < 3; i++) {
+        Object v = body.getValue(names[i]);
+        if (!(v instanceof String s) || s.isBlank()) {
+          Http.error(ctx, 400, "'" + names[i] + "' is required: resolution feedback needs cause, fix and prevention (non-empty strings)");
+          return;
+        }
+        values[i] = s.strip();
+      }
+      TicketView.Resolution r = new TicketView.Resolution(values[0], values[1], values[2]);
+      reply(ctx, deps.tickets().resolve(id, r, Auth.principal(ctx).actor()), Codec::ticket);
+    }));
+
+    router.post("/api/v1/tokens").handler(small).handler(auth.require(Role.ADMIN)).handler(ctx -> {
+      JsonObject body = jsonBody(ctx);
+      if (body == null) return;
+      String name = body.getValue("name") instanceof String s ? s.strip() : null;
+      if (name == null || name.isEmpty() || name.length() > 100) {
+        Http.error(ctx, 400, "'name' is required: a non-empty string of at most 100 characters");
+        return;
+      }
+      Role role;
+      try {
+        role = Role.parse(String.valueOf(body.getValue("role")));
+      } catch (IllegalArgumentException e) {
+        Http.error(ctx, 400, e.getMessage());
+        return;
+      }
+      deps.tokens().issue(name, role, Auth.principal(ctx).actor()).onComplete(ar -> {
+        if (ar.failed()) Http.fail(ctx, ar.cause());
+        else Http.json(ctx, 201, Codec.token(ar.result().info()).put("token", ar.result().secret()));
+      });
+    });
+    router.get("/api/v1/tokens").handler(auth.require(Role.ADMIN))
+        .handler(ctx -> reply(ctx, deps.tokens().list(), l -> new JsonObject().put("tokens", Codec.array(l, Codec::token))));
+    router.delete("/api/v1/tokens/:id").handler(auth.require(Role.ADMIN)).handler(ctx ->
+        deps.tokens().revoke(ctx.pathParam("id"), Auth.principal(ctx).actor()).onComplete(ar -> {
+          if (ar.failed()) Http.fail(ctx, ar.cause());
+          else if (!ar.result()) Http.error(ctx, 404, "no live token with id '" + ctx.pathParam("id") + "'");
+          else ctx.response().setStatusCode(204).end();
+        }));
+
+    router.get("/api/v1/stream").handler(auth.require(Role.VIEWER)).handler(ctx -> {
+      if (!"websocket".equalsIgnoreCase(ctx.request().getHeader("Upgrade"))) {
+        Http.error(ctx, 400, "this is a websocket endpoint: connect with a websocket client");
+        return;
+      }
+      ctx.request().toWebSocket().onSuccess(deps.hub()::attach).onFailure(t -> Http.fail(ctx, t));
+    });
+
+    router.route("/api/*").handler(ctx -> Http.error(ctx, 404, "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
+    router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false).setIndexPage("index.html"));
+
+    // Failures raised by handlers we did not write (body limits, method mismatches) still answer in JSON.
+    router.errorHandler(413, ctx -> Http.error(ctx, 413, "request body larger than the configured limit"));
+    router.errorHandler(405, ctx -> Http.error(ctx, 405, "method " + ctx.request().method() + " not allowed on " + ctx.request().path()));
+    router.errorHandler(404, ctx -> Http.error(ctx, 404, "not found: " + ctx.request().path()));
+    router.errorHandler(500, ctx -> Http.fail(ctx, ctx.failure() == null ? new IllegalStateException("internal error") : ctx.failure()));
+  }
+
+  private static <T> void reply(RoutingContext ctx, Future<T> f, Function<T, Object> render) {
+    f.onComplete(ar -> {
+      if (ar.failed()) Http.fail(ctx, ar.cause());
+      else Http.json(ctx, 200, render.apply(ar.result()));
+    });
+  }
+
+  private static void withId(RoutingContext ctx, java.util.function.LongConsumer action) {
+    String raw = ctx.pathParam("id");
+    long id;
+    try {
+      id = Long.parseLong(raw);
+    } catch (NumberFormatException e) {
+      Http.error(ctx, 400, "ticket id must be a number, got '" + raw + "'");
+      return;
+    }
+    action.accept(id);
+  }
+
+  private static <T> T param(RoutingContext ctx, String name, Function<String, T> parse) {
+    String raw = ctx.request().getParam(name);
+    if (raw == null || raw.isEmpty()) return null;
+    try {
+      return parse.apply(raw);
+    } catch (IllegalArgumentException e) {
+      Http.error(ctx, 400, "query parameter '" + name + "': " + e.getMessage());
+      return null;
+    }
+  }
+
+  private static int limit(RoutingContext ctx) {
+    String raw = ctx.request().getParam("limit");
+    try {
+      return raw == null ? 500 : Math.max(1, Math.min(5000, Integer.parseInt(raw)));
+    } catch (NumberFormatException e) {
+      return 500;
+    }
+  }
+
+  /** The body as a JSON object, or null after answering 400/415. */
+  private static JsonObject jsonBody(RoutingContext ctx) {
+    String type = ctx.request().getHeader("Content-Type");
+    if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+      Http.error(ctx, 415, "Content-Type must be application/json");
+      return null;
+    }
+    try {
+      io.vertx.core.buffer.Buffer b = ctx.body().buffer();
+      Object v = b == null || b.length() == 0 ? null : io.vertx.core.json.Json.decodeValue(b);
+      if (v instanceof JsonObject o) return o;
+      Http.error(ctx, 400, "body must be a JSON object");
+    } catch (DecodeException e) {
+      Http.error(ctx, 400, "malformed JSON: " + e.getMessage());
+    }
+    return null;
+  }
+}
