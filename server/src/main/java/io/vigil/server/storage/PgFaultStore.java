@@ -33,6 +33,11 @@ public final class PgFaultStore implements FaultQueries {
           + "severity = EXCLUDED.severity, value = EXCLUDED.value, summary = EXCLUDED.summary, "
           + "firing_at = COALESCE(faults.firing_at, EXCLUDED.firing_at), ends_at = EXCLUDED.ends_at, updated_at = now() "
           + "RETURNING *";
+  // A transition updates the one active row. (An upsert cannot: a row being inserted as 'resolved'
+  // lies outside the partial unique index, so it would never conflict with the active row.)
+  private static final String UPDATE_ACTIVE_FAULT =
+      "UPDATE faults SET state = $2, severity = $3, value = $4, summary = $5, firing_at = COALESCE(firing_at, $6), "
+          + "ends_at = $7, updated_at = now() WHERE fingerprint = $1 AND state <> 'resolved' RETURNING *";
   private static final String OPEN_TICKET =
       "INSERT INTO tickets (fingerprint, fault_id, customer, system, severity, state, summary, opened_at, respond_by, resolve_by) "
           + "VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8, $9) "
@@ -52,16 +57,29 @@ public final class PgFaultStore implements FaultQueries {
   public Future<Recorded> record(FaultEvent ev, Instant now) {
     return pool.withTransaction(conn -> {
       Fault f = ev.fault();
-      Tuple t = Tuple.of(f.fingerprint(), f.rule(), f.severity().name(), f.state().wireName(), Rows.labels(f.labels()),
-          Double.isNaN(f.value()) ? null : f.value(), f.summary(), Rows.ts(f.startsAt()), Rows.ts(f.firingAt()));
-      t.addValue(Rows.ts(f.endsAt()));
-      return conn.preparedQuery(UPSERT_FAULT).execute(t).compose(rows -> {
+      Future<RowSet<Row>> write = ev.from() == null ? insert(conn, f)
+          : conn.preparedQuery(UPDATE_ACTIVE_FAULT).execute(Tuple.of(f.fingerprint(), f.state().wireName(), f.severity().name(),
+                  value(f), f.summary(), Rows.ts(f.firingAt()), Rows.ts(f.endsAt())))
+              // No active row (its start was never recorded): store the fault as it is now.
+              .compose(rows -> rows.size() == 1 ? Future.succeededFuture(rows) : insert(conn, f));
+      return write.compose(rows -> {
         FaultView stored = Rows.fault(rows.iterator().next());
         if (f.state() == FaultState.FIRING) return openTicket(conn, stored, now);
         if (f.state() == FaultState.RESOLVED && stored.ticketId() != null) return faultResolved(conn, stored, now);
         return Future.succeededFuture(new Recorded(stored, null));
       });
     });
+  }
+
+  private static Future<RowSet<Row>> insert(SqlConnection conn, Fault f) {
+    Tuple t = Tuple.of(f.fingerprint(), f.rule(), f.severity().name(), f.state().wireName(), Rows.labels(f.labels()),
+        value(f), f.summary(), Rows.ts(f.startsAt()), Rows.ts(f.firingAt()));
+    t.addValue(Rows.ts(f.endsAt()));
+    return conn.preparedQuery(UPSERT_FAULT).execute(t);
+  }
+
+  private static Double value(Fault f) {
+    return Double.isNaN(f.value()) ? null : f.value();
   }
 
   private Future<Recorded> openTicket(SqlConnection conn, FaultView fv, Instant now) {

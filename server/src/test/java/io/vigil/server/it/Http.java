@@ -1,0 +1,134 @@
+package io.vigil.server.it;
+
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A plain JDK HTTP and websocket client, as an outside user would be. Blocking; test threads only. */
+public final class Http {
+  public record Reply(int status, HttpResponse<String> raw) {
+    public JsonObject json() {
+      return new JsonObject(raw.body());
+    }
+
+    public String header(String name) {
+      return raw.headers().firstValue(name).orElse(null);
+    }
+
+    @Override
+    public String toString() {
+      return status + " " + raw.body();
+    }
+  }
+
+  public final String base;
+  public final String token;
+  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  public Http(String base, String token) {
+    this.base = base;
+    this.token = token;
+  }
+
+  public Http as(String otherToken) {
+    return new Http(base, otherToken);
+  }
+
+  public Reply get(String path) throws Exception {
+    return send(request(path).GET());
+  }
+
+  public Reply post(String path, String json) throws Exception {
+    return send(request(path).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
+  public Reply post(String path, String contentType, byte[] body) throws Exception {
+    HttpRequest.Builder b = request(path).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    if (contentType != null) b.header("Content-Type", contentType);
+    return send(b);
+  }
+
+  public Reply delete(String path) throws Exception {
+    return send(request(path).DELETE());
+  }
+
+  public Reply ingest(String samplesJson) throws Exception {
+    return post("/api/v1/ingest", "{\"samples\":[" + samplesJson + "]}");
+  }
+
+  public static String sample(String metric, String customer, String system, String host, double value) {
+    return "{\"metric\":\"" + metric + "\",\"labels\":{\"customer\":\"" + customer + "\",\"system\":\"" + system
+        + "\",\"host\":\"" + host + "\"},\"value\":" + value + "}";
+  }
+
+  private HttpRequest.Builder request(String path) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20));
+    if (token != null) b.header("Authorization", "Bearer " + token);
+    return b;
+  }
+
+  private Reply send(HttpRequest.Builder b) throws Exception {
+    HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return new Reply(r.statusCode(), r);
+  }
+
+  /** A websocket client collecting text messages in a queue. */
+  public Stream stream() throws Exception {
+    Stream s = new Stream();
+    String ws = base.replaceFirst("^http", "ws") + "/api/v1/stream?token=" + token;
+    s.socket = client.newWebSocketBuilder().buildAsync(URI.create(ws), s).get(10, TimeUnit.SECONDS);
+    return s;
+  }
+
+  public static final class Stream implements WebSocket.Listener, AutoCloseable {
+    public final BlockingQueue<JsonObject> messages = new LinkedBlockingQueue<>();
+    private final StringBuilder partial = new StringBuilder();
+    volatile WebSocket socket;
+    public volatile Integer closedWith;
+
+    @Override
+    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+      partial.append(data);
+      if (last) {
+        messages.add(new JsonObject(partial.toString()));
+        partial.setLength(0);
+      }
+      ws.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket ws, int code, String reason) {
+      closedWith = code;
+      return null;
+    }
+
+    /** The next message, failing after 10 s. */
+    public JsonObject next() throws InterruptedException {
+      JsonObject m = messages.poll(10, TimeUnit.SECONDS);
+      if (m == null) throw new AssertionError("no websocket message within 10 s");
+      return m;
+    }
+
+    /** Skips messages until one of {@code type} whose payload matches. */
+    public JsonObject until(String type, java.util.function.Predicate<JsonObject> payload) throws InterruptedException {
+      while (true) {
+        JsonObject m = next();
+        if (type.equals(m.getString("type")) && payload.test(m.getJsonObject(type))) return m;
+      }
+    }
+
+    @Override
+    public void close() {
+      if (socket != null) socket.abort();
+    }
+  }
+}
