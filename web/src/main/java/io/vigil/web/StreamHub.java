@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,9 +26,12 @@ import org.slf4j.LoggerFactory;
  * lock held only for an in-memory update and non-blocking socket writes, so they may be called
  * from any thread.
  *
- * <p>Slow clients: each socket has a bounded write queue ({@code maxQueuedBytes}). A client whose
- * queue is full when a delta is due is sent one {@code overflow} message and closed; it does not
- * slow ingest or other clients, and reconnecting gives it a fresh snapshot.
+ * <p>Slow clients: the hub counts, per client, the bytes handed to the socket whose write has not
+ * completed yet (a write completes when it reaches the OS socket). A client whose backlog would
+ * exceed {@code maxQueuedBytes} is sent one {@code overflow} message and closed; it does not slow
+ * ingest or other clients, and reconnecting gives it a fresh snapshot. (Vert.x's own
+ * {@code writeQueueFull()} follows Netty's channel watermarks, not the configured size, so the
+ * hub keeps its own count.)
  */
 public final class StreamHub {
   private static final Logger LOG = LoggerFactory.getLogger(StreamHub.class);
@@ -37,7 +41,7 @@ public final class StreamHub {
   private final int maxQueuedBytes;
   private final Map<String, FaultView> faults = new LinkedHashMap<>();
   private final Map<Long, TicketView> tickets = new LinkedHashMap<>();
-  private final Set<ServerWebSocket> clients = ConcurrentHashMap.newKeySet();
+  private final Set<Client> clients = ConcurrentHashMap.newKeySet();
   private final Counter overflows;
   private final Counter messages;
   private long seq;
@@ -69,19 +73,30 @@ public final class StreamHub {
 
   /** Sends the snapshot and subscribes the socket to deltas. */
   public synchronized void attach(ServerWebSocket ws) {
-    ws.setWriteQueueMaxSize(maxQueuedBytes);
     List<FaultView> fs = new ArrayList<>(faults.values());
     fs.sort(Comparator.comparing((FaultView f) -> f.fault().severity()).thenComparing(f -> f.fault().startsAt()));
     JsonObject snapshot = new JsonObject().put("type", "snapshot").put("seq", seq)
         .put("faults", Codec.array(fs, Codec::fault))
         .put("tickets", Codec.array(tickets.values(), Codec::ticket));
-    clients.add(ws);
-    ws.closeHandler(v -> clients.remove(ws));
+    Client c = new Client(ws);
+    clients.add(c);
+    ws.closeHandler(v -> clients.remove(c));
     ws.exceptionHandler(t -> LOG.debug("stream.client_error remote={} cause=\"{}\"", ws.remoteAddress(), t.toString()));
     // Clients only listen; anything they send is ignored rather than buffered.
     ws.textMessageHandler(m -> {});
+    // The snapshot may be large; it is not held against the client's delta budget.
     ws.writeTextMessage(snapshot.encode());
     messages.increment();
+  }
+
+  /** One subscriber and its backlog of bytes written but not yet on the socket. */
+  private static final class Client {
+    final ServerWebSocket ws;
+    final AtomicLong backlog = new AtomicLong();
+
+    Client(ServerWebSocket ws) {
+      this.ws = ws;
+    }
   }
 
   public synchronized long seq() {
@@ -93,9 +108,11 @@ public final class StreamHub {
   }
 
   private void broadcast(String message) {
-    for (ServerWebSocket ws : clients) {
-      if (ws.writeQueueFull()) {
-        clients.remove(ws);
+    long size = message.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    for (Client c : clients) {
+      ServerWebSocket ws = c.ws;
+      if (c.backlog.get() + size > maxQueuedBytes) {
+        clients.remove(c);
         overflows.increment();
         LOG.info("stream.overflow remote={} queuedLimitBytes={} action=disconnect", ws.remoteAddress(), maxQueuedBytes);
         ws.writeTextMessage(new JsonObject().put("type", "overflow").put("seq", seq)
@@ -103,7 +120,8 @@ public final class StreamHub {
         ws.close(CLOSE_TOO_SLOW, "too slow");
         continue;
       }
-      ws.writeTextMessage(message);
+      c.backlog.addAndGet(size);
+      ws.writeTextMessage(message).onComplete(ar -> c.backlog.addAndGet(-size));
       messages.increment();
     }
   }
