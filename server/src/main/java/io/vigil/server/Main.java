@@ -37,6 +37,7 @@ public final class Main {
       }
     }, "vigil-shutdown"));
     String shown = config.adminToken() == null ? vigil.adminToken() : "(from VIGIL_ADMIN_TOKEN)";
-    System.out.println("Vigil is up: http://127.0.0.1:" + vigil.port() + "/   admin token: " + shown);
+    System.out.println("Vigil is listening on http://127.0.0.1:" + vigil.port() + "/   admin token: " + shown);
+    vigil.ready().onSuccess(v -> System.out.println("Vigil is ready."));
   }
 }

@@ -43,6 +43,11 @@ public final class Vigil {
         .onFailure(t -> vertx.close());
   }
 
+  /** Completes once migrations are applied and state restored (retried while the database is down). */
+  public Future<Void> ready() {
+    return server.ready();
+  }
+
   public int port() {
     return server.port();
   }

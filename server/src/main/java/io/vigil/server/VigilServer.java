@@ -47,6 +47,10 @@ public final class VigilServer extends VerticleBase {
   private HttpServer http;
   private String adminToken;
   private volatile boolean ready;
+  private volatile boolean stopped;
+  private final io.vertx.core.Promise<Void> readyPromise = io.vertx.core.Promise.promise();
+  private volatile Router router;
+  private StreamHub hub;
   private List<Rule> rules = List.of();
 
   public VigilServer(Config config, Clock clock, PrometheusMeterRegistry registry) {
@@ -58,53 +62,93 @@ public final class VigilServer extends VerticleBase {
   @Override
   public Future<?> start() {
     LOG.info("vigil.starting config={}", config);
+    router = bootRouter();
+    // Built once: its meters bind to this instance, and wire() may be retried.
+    hub = new StreamHub(config.streamQueueBytes(), registry);
     adminToken = config.adminToken() != null ? config.adminToken() : TokenStore.newSecret();
     db = new Database(vertx, config.database(), config.dbPoolSize());
-    SlaPolicy sla = SlaPolicy.defaults();
-    StreamHub hub = new StreamHub(config.streamQueueBytes(), registry);
-    PgFaultStore faults = new PgFaultStore(db.pool(), sla);
-    TicketDesk tickets = new TicketDesk(db.pool(), hub, clock);
-    TokenStore tokens = new TokenStore(db.pool(), clock);
-
+    // Listen at once: /healthz answers, /readyz says 503 until storage is ready, the API says 503 +
+    // Retry-After. A bad rules file still stops start-up (nothing would ever fix it by waiting).
     return loadRules()
         .compose(r -> {
           rules = r;
-          return db.migrate();
+          return vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true).setMaxWebSocketFrameSize(1 << 20))
+              .requestHandler(req -> router.handle(req)).listen(config.port(), config.host());
         })
-        .compose(v -> new PartitionMaintainer(db.pool(), db.samplesLayout(), config.retentionDays(), clock).run()
-            .onSuccess(x -> vertx.setPeriodic(3_600_000, id -> new PartitionMaintainer(db.pool(), db.samplesLayout(),
-                config.retentionDays(), clock).run().onFailure(t -> LOG.warn("db.maintenance_failed cause=\"{}\"", t.toString())))))
+        .onSuccess(s -> {
+          http = s;
+          LOG.info("vigil.listening port={} (not ready until the database is migrated)", s.actualPort());
+          initialise(0);
+        });
+  }
+
+  /** The whole server once storage is there; retried while the database cannot be reached. */
+  private void initialise(int attempt) {
+    if (stopped) return;
+    wire().onSuccess(r -> {
+      router = r;
+      ready = true;
+      readyPromise.tryComplete();
+      LOG.info("vigil.ready port={} samplesLayout={}", http.actualPort(), db.samplesLayout());
+    }).onFailure(t -> {
+      long backoff = Math.min(30_000, 1000L << Math.min(attempt, 5));
+      LOG.warn("vigil.not_ready attempt={} retryInMs={} cause=\"{}\"", attempt + 1, backoff, t.getMessage());
+      vertx.setTimer(backoff, id -> initialise(attempt + 1));
+    });
+  }
+
+  private Future<Router> wire() {
+    SlaPolicy sla = SlaPolicy.defaults();
+    PgFaultStore faults = new PgFaultStore(db.pool(), sla);
+    TicketDesk tickets = new TicketDesk(db.pool(), hub, clock);
+    TokenStore tokens = new TokenStore(db.pool(), clock);
+    return db.migrate()
+        .compose(v -> new PartitionMaintainer(db.pool(), db.samplesLayout(), config.retentionDays(), clock).run())
         .compose(v -> tokens.bootstrap(adminToken))
         .compose(v -> faults.active())
         .compose(active -> tickets.notClosed().map(open -> {
           hub.seed(active, open);
           return active;
         }))
-        .compose(active -> {
+        .map(active -> {
+          vertx.setPeriodic(3_600_000, id -> new PartitionMaintainer(db.pool(), db.samplesLayout(), config.retentionDays(), clock)
+              .run().onFailure(t -> LOG.warn("db.maintenance_failed cause=\"{}\"", t.toString())));
+          vertx.setPeriodic(30_000, id -> tokens.refresh().onFailure(t -> LOG.warn("tokens.refresh_failed cause=\"{}\"", t.toString())));
           RuleEngine engine = new RuleEngine(rules, clock);
           PgSampleStore store = new PgSampleStore(db.pool(), config.maxInFlightBatches(), registry);
           Pipeline pipeline = new Pipeline(vertx, store, engine, faults, hub, clock, registry);
           pipeline.restored(active.stream().map(FaultView::fault).toList());
-          vertx.setPeriodic(30_000, id -> tokens.refresh().onFailure(t -> LOG.warn("tokens.refresh_failed cause=\"{}\"", t.toString())));
           LOG.info("vigil.restored activeFaults={} rules={}", active.size(), rules.size());
 
-          Router router = Router.router(vertx);
+          Router full = Router.router(vertx);
           WebApi web = new WebApi(new WebApi.Deps(tokens, faults, tickets, hub, () -> rules, this::readiness, metricsHandler()));
-          router.post("/api/v1/ingest")
+          full.post("/api/v1/ingest")
               // Vert.x Web orders body handlers before auth; the limit is checked against
               // Content-Length before anything is buffered.
               .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
               .handler(web.auth().require(Role.INGEST))
               .handler(new JsonIngestHandler(pipeline, config.maxSamplesPerRequest(), clock, registry));
-          web.mount(router);
-          return vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true).setMaxWebSocketFrameSize(1 << 20))
-              .requestHandler(router).listen(config.port(), config.host());
-        })
-        .onSuccess(s -> {
-          http = s;
-          ready = true;
-          LOG.info("vigil.ready port={} samplesLayout={}", s.actualPort(), db.samplesLayout());
+          web.mount(full);
+          return full;
         });
+  }
+
+  /** Serves until {@link #wire()} is done: health, readiness, metrics; everything else 503. */
+  private Router bootRouter() {
+    Router r = Router.router(vertx);
+    r.get("/healthz").handler(ctx -> io.vigil.web.Http.json(ctx, 200, new io.vertx.core.json.JsonObject().put("status", "up")));
+    r.get("/metrics").handler(metricsHandler());
+    r.route().handler(ctx -> {
+      ctx.response().putHeader("Retry-After", "2");
+      io.vigil.web.Http.json(ctx, 503, new io.vertx.core.json.JsonObject().put("status", "not ready")
+          .put("error", "starting: waiting for the database to be reachable and migrated"));
+    });
+    return r;
+  }
+
+  /** Completes when the server is fully ready (migrations applied, state restored). */
+  public Future<Void> ready() {
+    return readyPromise.future();
   }
 
   private Future<List<Rule>> loadRules() {
@@ -137,6 +181,7 @@ public final class VigilServer extends VerticleBase {
   @Override
   public Future<?> stop() {
     ready = false;
+    stopped = true;
     Future<Void> h = http == null ? Future.succeededFuture() : http.close();
     return h.compose(v -> db == null ? Future.succeededFuture() : db.close());
   }

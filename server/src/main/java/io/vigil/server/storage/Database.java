@@ -50,7 +50,6 @@ public final class Database {
     return vertx.<Integer>executeBlocking(() -> Flyway.configure()
             .dataSource(cfg.jdbcUrl(), cfg.user(), cfg.password())
             .locations("classpath:db/migration")
-            .connectRetries(3)
             .load().migrate().migrationsExecuted, false)
         .compose(n -> {
           LOG.info("db.migrated database={} migrationsApplied={}", cfg, n);

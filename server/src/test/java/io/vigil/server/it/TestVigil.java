@@ -65,6 +65,7 @@ public final class TestVigil implements AutoCloseable {
     config = Config.fromEnv(env);
     BlockedLoopRecorder.WARNINGS.clear();
     vigil = Vigil.start(config, Clock.systemUTC(), 200).await(60, TimeUnit.SECONDS);
+    vigil.ready().await(60, TimeUnit.SECONDS);
     http = new Http("http://127.0.0.1:" + vigil.port(), ADMIN);
   }
 

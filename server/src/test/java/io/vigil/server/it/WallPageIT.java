@@ -1,0 +1,103 @@
+package io.vigil.server.it;
+
+import static io.vigil.server.it.Http.sample;
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The NOC wall in a real headless Chromium (Debian's chromium + chromium-driver): it goes live over
+ * the websocket, shows a fault within moments of the sample that raised it, and drops it when it
+ * resolves. Screenshots land in server/target/screenshots/.
+ */
+class WallPageIT {
+  private TestVigil vigil;
+  private ChromeDriver driver;
+
+  @BeforeEach
+  void start() throws Exception {
+    vigil = new TestVigil();
+    assertTrue(new File("/usr/bin/chromedriver").canExecute(),
+        "chromium-driver is not installed: ./vigil test installs Debian's chromium and chromium-driver");
+    ChromeOptions opts = new ChromeOptions().setBinary("/usr/bin/chromium").addArguments("--headless=new", "--no-sandbox",
+        "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1920,1080", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run");
+    ChromeDriverService svc = new ChromeDriverService.Builder().usingDriverExecutable(new File("/usr/bin/chromedriver"))
+        .usingAnyFreePort().build();
+    driver = new ChromeDriver(svc, opts);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (driver != null) driver.quit();
+    vigil.close();
+  }
+
+  private String base() {
+    return "http://127.0.0.1:" + vigil.port();
+  }
+
+  private WebDriverWait waitUpTo(int seconds) {
+    return new WebDriverWait(driver, Duration.ofSeconds(seconds));
+  }
+
+  private void screenshot(String name) throws Exception {
+    Path dir = Path.of("target", "screenshots");
+    Files.createDirectories(dir);
+    Files.copy(driver.getScreenshotAs(OutputType.FILE).toPath(), dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  @Test
+  void wallShowsFaultRaisedByIngestedSampleLiveAndDropsItWhenResolved() throws Exception {
+    driver.get(base() + "/?token=" + TestVigil.ADMIN);
+    waitUpTo(15).until(ExpectedConditions.attributeToBe(By.id("status"), "data-state", "live"));
+    assertTrue(driver.findElement(By.id("empty")).isDisplayed(), "all-clear shown with no faults");
+
+    assertEquals(204, vigil.http.ingest(sample("up", "acme", "erp", "db1", 0) + "," + sample("cpu_usage", "globex", "billing", "app2", 97.5)).status());
+    WebElement p1 = waitUpTo(10).until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".fault[data-severity='P1']")));
+    assertEquals("erp on db1 is down", p1.findElement(By.className("summary")).getText());
+    assertTrue(p1.getText().contains("acme"), p1.getText());
+    WebElement p2 = driver.findElement(By.cssSelector(".fault[data-severity='P2']"));
+    assertEquals("CPU 97.5% on app2", p2.findElement(By.className("summary")).getText());
+    assertFalse(driver.findElement(By.id("empty")).isDisplayed());
+    // The ticket's SLA countdown reaches the card once the ticket delta arrives.
+    waitUpTo(10).until(d -> d.findElement(By.cssSelector(".fault[data-severity='P1']")).getText().matches("(?s).*(1[0-5]|[0-9])m.*"));
+    screenshot("wall-with-faults.png");
+
+    String fp = p1.getAttribute("data-fingerprint");
+    assertEquals(16, fp.length());
+    assertEquals(204, vigil.http.ingest(sample("up", "acme", "erp", "db1", 1)).status());
+    waitUpTo(10).until(ExpectedConditions.numberOfElementsToBe(By.cssSelector(".fault[data-fingerprint='" + fp + "']"), 0));
+    assertEquals(1, driver.findElements(By.cssSelector(".fault")).size(), "only the CPU fault is left");
+  }
+
+  @Test
+  void withoutTokenTheLoginFormAsksOnceAndTheTokenIsKept() throws Exception {
+    driver.get(base() + "/");
+    WebElement login = waitUpTo(10).until(ExpectedConditions.visibilityOfElementLocated(By.id("login")));
+    assertTrue(login.isDisplayed());
+    driver.findElement(By.id("token")).sendKeys(TestVigil.ADMIN);
+    driver.findElement(By.id("login-submit")).click();
+    waitUpTo(15).until(ExpectedConditions.attributeToBe(By.id("status"), "data-state", "live"));
+    // Reload: the browser kept the token; no login form this time.
+    driver.navigate().refresh();
+    waitUpTo(15).until(ExpectedConditions.attributeToBe(By.id("status"), "data-state", "live"));
+    assertFalse(driver.findElement(By.id("login")).isDisplayed());
+    screenshot("wall-empty.png");
+  }
+}
