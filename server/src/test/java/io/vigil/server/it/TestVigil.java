@@ -55,6 +55,7 @@ public final class TestVigil implements AutoCloseable {
     this.db = db;
     Path rules = Files.createTempFile("vigil-rules", ".yaml");
     Files.writeString(rules, RULES);
+    rules.toFile().deleteOnExit();
     Map<String, String> env = new HashMap<>();
     env.put("VIGIL_DATABASE_URL", EphemeralPostgres.get().url(db));
     env.put("VIGIL_PORT", "0");
