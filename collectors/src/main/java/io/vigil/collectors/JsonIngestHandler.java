@@ -68,6 +68,9 @@ public final class JsonIngestHandler implements Handler<RoutingContext> {
         meters.samples.increment(batch.size());
         meters.durable.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         ctx.response().setStatusCode(204).end();
+      } else if (ar.cause() instanceof SinkRejectedException rejected) {
+        meters.decodeErrors.increment();
+        Responses.error(ctx, 400, "storage refused this batch, nothing of it was stored: " + rejected.getMessage());
       } else {
         meters.storageErrors.increment();
         Responses.unavailable(ctx, ar.cause());

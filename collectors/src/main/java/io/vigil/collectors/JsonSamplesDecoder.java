@@ -29,6 +29,13 @@ public final class JsonSamplesDecoder {
   /** Prometheus' metric name syntax. */
   public static final Pattern METRIC_NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
   private static final JsonFactory FACTORY = new JsonFactory();
+  /** 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z: what PostgreSQL's timestamptz and RFC 3339 both hold. */
+  public static final long MIN_TS = -62_135_596_800_000L;
+  public static final long MAX_TS = 253_402_300_799_999L;
+  /** Label values longer than this are refused (index keys and wall cards have limits too). */
+  public static final int MAX_LABEL_VALUE_CHARS = 2048;
+  /** Labels per series. */
+  public static final int MAX_LABELS = 64;
 
   private final int maxSamples;
 
@@ -103,7 +110,18 @@ public final class JsonSamplesDecoder {
             if (p.nextToken() != JsonToken.VALUE_STRING) {
               throw IngestException.at(index, "labels." + ln, "label value must be a string");
             }
-            labels.put(ln, p.getText());
+            String lv = p.getText();
+            if (lv.length() > MAX_LABEL_VALUE_CHARS) {
+              throw IngestException.at(index, "labels." + ln, "label value is " + lv.length() + " characters; at most "
+                  + MAX_LABEL_VALUE_CHARS + " are allowed");
+            }
+            if (lv.indexOf('\u0000') >= 0) {
+              throw IngestException.at(index, "labels." + ln, "label value contains the NUL character (U+0000), which cannot be stored");
+            }
+            labels.put(ln, lv);
+            if (labels.size() > MAX_LABELS) {
+              throw IngestException.at(index, "labels", "more than " + MAX_LABELS + " labels on one series");
+            }
           }
         }
         case "value" -> {
@@ -123,16 +141,28 @@ public final class JsonSamplesDecoder {
   }
 
   private static long timestamp(JsonParser p, JsonToken t, int index) throws IOException {
-    if (t == JsonToken.VALUE_NUMBER_INT) return p.getLongValue();
-    if (t == JsonToken.VALUE_NULL) throw IngestException.at(index, "ts", "ts must be epoch milliseconds or an RFC 3339 string, not null");
-    if (t == JsonToken.VALUE_STRING) {
+    long ts;
+    if (t == JsonToken.VALUE_NUMBER_INT) {
+      if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) throw outOfRange(index, p.getText());
+      ts = p.getLongValue();
+    } else if (t == JsonToken.VALUE_STRING) {
       try {
-        return OffsetDateTime.parse(p.getText()).toInstant().toEpochMilli();
+        ts = OffsetDateTime.parse(p.getText()).toInstant().toEpochMilli();
       } catch (DateTimeParseException e) {
-        throw IngestException.at(index, "ts", "ts '" + p.getText() + "' is not RFC 3339 (e.g. 2026-11-22T10:00:00Z)");
+        throw IngestException.at(index, "ts", "ts '" + abbreviate(p.getText()) + "' is not RFC 3339 (e.g. 2026-11-22T10:00:00Z)");
+      } catch (ArithmeticException | java.time.DateTimeException e) {
+        throw outOfRange(index, p.getText());
       }
+    } else {
+      throw IngestException.at(index, "ts", "ts must be epoch milliseconds (an integer) or an RFC 3339 string, got " + describe(p, t));
     }
-    throw IngestException.at(index, "ts", "ts must be epoch milliseconds or an RFC 3339 string, got " + describe(p, t));
+    if (ts < MIN_TS || ts > MAX_TS) throw outOfRange(index, p.getText());
+    return ts;
+  }
+
+  private static IngestException outOfRange(int index, String sent) {
+    return IngestException.at(index, "ts", "ts " + abbreviate(sent) + " is outside years 0001–9999 (epoch ms "
+        + MIN_TS + " to " + MAX_TS + ")");
   }
 
   private static String describe(JsonParser p, JsonToken t) throws IOException {
@@ -142,7 +172,8 @@ public final class JsonSamplesDecoder {
       case VALUE_NULL -> "null";
       case START_OBJECT -> "object";
       case START_ARRAY -> "array";
-      default -> t.asString();
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "number " + p.getText();
+      default -> String.valueOf(t);
     };
   }
 

@@ -103,4 +103,31 @@ class JsonSamplesDecoderTest {
         "{\"samples\":[{\"metric\":\"a\",\"value\":1},{\"metric\":\"a\",\"value\":1},{\"metric\":\"a\",\"value\":1}]}"), NOW));
     assertEquals(413, e.status());
   }
+
+  @Test
+  void timestampsOutsideYears1To9999AreRefusedNamingTs() {
+    for (String ts : new String[] {"9999999999999999", "-99999999999999999", "99999999999999999999999", "\"+999999999-12-31T23:59:59Z\""}) {
+      IngestException e = reject("{\"samples\":[{\"metric\":\"a\",\"value\":1,\"ts\":" + ts + "}]}");
+      assertEquals("ts", e.field(), ts);
+      assertTrue(e.getMessage().contains("outside years 0001–9999"), e.getMessage());
+    }
+    assertEquals(JsonSamplesDecoder.MAX_TS, decode("{\"samples\":[{\"metric\":\"a\",\"value\":1,\"ts\":\"9999-12-31T23:59:59.999Z\"}]}")
+        .samples().get(0).timestampMillis());
+  }
+
+  @Test
+  void fractionalTimestampSaysWhatWasSent() {
+    assertEquals("ts must be epoch milliseconds (an integer) or an RFC 3339 string, got number 1.5",
+        reject("{\"samples\":[{\"metric\":\"a\",\"value\":1,\"ts\":1.5}]}").getMessage());
+  }
+
+  @Test
+  void labelValuesThatCannotBeStoredAreRefusedNamingTheLabel() {
+    assertEquals("labels.host", reject("{\"samples\":[{\"metric\":\"a\",\"labels\":{\"host\":\"a\\u0000b\"},\"value\":1}]}").field());
+    String longValue = "x".repeat(JsonSamplesDecoder.MAX_LABEL_VALUE_CHARS + 1);
+    assertEquals("labels.host", reject("{\"samples\":[{\"metric\":\"a\",\"labels\":{\"host\":\"" + longValue + "\"},\"value\":1}]}").field());
+    StringBuilder many = new StringBuilder();
+    for (int i = 0; i <= JsonSamplesDecoder.MAX_LABELS; i++) many.append(i == 0 ? "" : ",").append("\"l").append(i).append("\":\"v\"");
+    assertEquals("labels", reject("{\"samples\":[{\"metric\":\"a\",\"labels\":{" + many + "},\"value\":1}]}").field());
+  }
 }

@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class PgSampleStore implements SampleSink {
   private static final String UPSERT_SERIES =
       "INSERT INTO series (key, metric, labels) SELECT k, m, l::jsonb FROM unnest($1::text[], $2::text[], $3::text[]) AS u(k, m, l) "
-          + "ON CONFLICT (key) DO UPDATE SET key = EXCLUDED.key RETURNING id, key";
+          + "ON CONFLICT (vigil_key_hash(key)) DO UPDATE SET key = EXCLUDED.key RETURNING id, key";
   private static final String INSERT_SAMPLES =
       "INSERT INTO samples (time, series_id, value) "
           + "SELECT timestamptz 'epoch' + t * interval '1 millisecond', s, v FROM unnest($1::int8[], $2::int8[], $3::float8[]) AS u(t, s, v)";
@@ -64,7 +64,20 @@ public final class PgSampleStore implements SampleSink {
           seriesIds.putAll(fresh); // committed: now safe to remember
           return (Void) null;
         })
-        .recover(t -> Future.failedFuture(new SinkUnavailableException("database write failed: " + t.getMessage(), 2, t)));
+        .recover(t -> Future.failedFuture(classify(t)));
+  }
+
+  /**
+   * SQLSTATE class 22 (data exception) and 54 (program limit exceeded) mean the data itself cannot
+   * be stored: the client's problem, not retryable. Anything else (connection, timeout, admin
+   * shutdown, serialization) is transient.
+   */
+  static RuntimeException classify(Throwable t) {
+    if (t instanceof io.vertx.pgclient.PgException pg && pg.getSqlState() != null
+        && (pg.getSqlState().startsWith("22") || pg.getSqlState().startsWith("54"))) {
+      return new io.vigil.collectors.SinkRejectedException(pg.getErrorMessage() + " (SQLSTATE " + pg.getSqlState() + ")", t);
+    }
+    return new SinkUnavailableException("database write failed: " + t.getMessage(), 2, t);
   }
 
   private Future<Void> write(SqlConnection conn, SampleBatch batch, Map<SeriesKey, Long> fresh) {

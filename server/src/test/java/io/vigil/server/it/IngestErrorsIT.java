@@ -5,8 +5,16 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -15,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * {@code POST /api/v1/ingest} refusals, seen from outside: each answer has the right status, a JSON
  * error saying what was wrong and where, and a refused batch leaves nothing in the database.
  * Vigil runs with a 2 KiB body limit and at most 3 samples per request so both 413s are reachable.
+ * Every test starts with one accepted sample, so "nothing stored" is checked against a non-empty table.
  */
 class IngestErrorsIT {
   private static final int MAX_BODY = 2048;
@@ -145,6 +154,14 @@ class IngestErrorsIT {
     assertJsonContentType(r);
     assertEquals("request body larger than the configured limit", r.json().getString("error"));
     assertEquals(1, vigil.count("samples"));
+    // The same body sent chunked (no Content-Length) is cut off once the limit is passed.
+    HttpRequest chunked = HttpRequest.newBuilder(URI.create(http.base + "/api/v1/ingest"))
+        .header("Authorization", "Bearer " + TestVigil.ADMIN).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body.getBytes(UTF_8)))).build();
+    HttpResponse<String> c = HttpClient.newHttpClient().send(chunked, HttpResponse.BodyHandlers.ofString());
+    assertEquals(413, c.statusCode(), c.body());
+    assertEquals("request body larger than the configured limit", new JsonObject(c.body()).getString("error"));
+    assertEquals(1, vigil.count("samples"));
     // Just under the limit is fine.
     String fits = "{\"samples\":[" + GOOD + ",{\"metric\":\"up\",\"labels\":{\"note\":\"" + "x".repeat(MAX_BODY - 300) + "\"},\"value\":1}]}";
     assertTrue(fits.getBytes(UTF_8).length <= MAX_BODY);
@@ -224,6 +241,74 @@ class IngestErrorsIT {
     assertNotNull(ok, "ingest did not recover within 30 s after the database allowed connections again");
     assertEquals(accepted, vigil.count("samples"), "exactly the accepted samples are stored, nothing of any 503 batch");
     assertEquals("0", vigil.sql("SELECT count(*) FROM series WHERE labels->>'host' = 'db5'"));
+  }
+
+  // Input that can never be stored must be refused as the client's error (400, naming index and
+  // field), not answered 503 + Retry-After: a well-behaved client would retry that batch forever.
+
+  @Test
+  void timestampOutsideStorableRangeGets400NamingIndexAndFieldTsNot503() throws Exception {
+    // Epoch milliseconds past PostgreSQL's range both ways, and an RFC 3339 time whose epoch millis overflow a long.
+    List<String> wrong = new ArrayList<>();
+    for (String ts : List.of("9999999999999999", "-99999999999999999", "\"+999999999-12-31T23:59:59Z\"")) {
+      Http.Reply r = http.ingest(GOOD + ",{\"metric\":\"up\",\"labels\":{\"host\":\"db2\"},\"value\":1,\"ts\":" + ts + "}");
+      boolean right = r.status() == 400 && r.header("Retry-After") == null
+          && Integer.valueOf(1).equals(r.json().getInteger("index")) && "ts".equals(r.json().getString("field"));
+      if (!right) wrong.add("ts=" + ts + " → " + r + " (Retry-After: " + r.header("Retry-After") + ")");
+    }
+    assertEquals(List.of(), wrong, "each must be 400 naming index 1 and field ts, without Retry-After");
+    assertEquals(1, vigil.count("samples"));
+  }
+
+  @Test
+  void timestampTooLargeForALongGets400NamingIndexAndFieldTs() throws Exception {
+    Http.Reply r = http.ingest(GOOD + ",{\"metric\":\"up\",\"value\":1,\"ts\":99999999999999999999999}");
+    assertEquals(400, r.status(), r.toString());
+    assertEquals(1, r.json().getInteger("index"), "the bad sample is named: " + r);
+    assertEquals("ts", r.json().getString("field"), r.toString());
+    assertEquals(1, vigil.count("samples"));
+  }
+
+  @Test
+  void fractionalTimestampGets400SayingWhatWasSent() throws Exception {
+    Http.Reply r = http.ingest(GOOD + ",{\"metric\":\"up\",\"value\":1,\"ts\":1.5}");
+    assertEquals(400, r.status(), r.toString());
+    assertEquals(1, r.json().getInteger("index"));
+    assertEquals("ts", r.json().getString("field"));
+    String error = r.json().getString("error");
+    assertFalse(error.endsWith("got null"), "1.5 is not null: " + error);
+    assertTrue(error.contains("1.5") || error.contains("number"), "the message should say a (fractional) number was sent: " + error);
+    assertEquals(1, vigil.count("samples"));
+  }
+
+  @Test
+  void nulCharacterInLabelValueGets400NamingTheLabelNot503() throws Exception {
+    Http.Reply r = http.ingest(GOOD + ",{\"metric\":\"up\",\"labels\":{\"host\":\"db\\u00002\"},\"value\":1}");
+    assertNull(r.header("Retry-After"), "not a transient failure, must not invite a retry: " + r);
+    assertEquals(400, r.status(), r.toString());
+    assertEquals(1, r.json().getInteger("index"), r.toString());
+    assertEquals("labels.host", r.json().getString("field"), r.toString());
+    assertEquals(1, vigil.count("samples"));
+  }
+
+  @Test
+  void longLabelValueIsStoredOrRefusedAs400NeverAnsweredWith503() throws Exception {
+    // Needs the default 10 MiB body limit: this body is ~4 KiB.
+    vigil.close();
+    vigil = new TestVigil();
+    http = vigil.http;
+    StringBuilder random = new StringBuilder();
+    new Random(42).ints(4000, 'a', 'z' + 1).forEach(random::appendCodePoint);
+    Http.Reply r = http.ingest(GOOD + ",{\"metric\":\"up\",\"labels\":{\"host\":\"" + random + "\"},\"value\":1}");
+    assertNotEquals(503, r.status(), "a deterministic input problem reported as storage unavailability: " + r);
+    if (r.status() == 204) {
+      assertEquals(2, vigil.count("samples"));
+    } else {
+      assertEquals(400, r.status(), r.toString());
+      assertEquals(1, r.json().getInteger("index"), r.toString());
+      assertEquals("labels.host", r.json().getString("field"), r.toString());
+      assertEquals(0, vigil.count("samples"));
+    }
   }
 
   private String createToken(String name, String role) throws Exception {
