@@ -38,6 +38,9 @@ public final class Main {
     }, "vigil-shutdown"));
     String shown = config.adminToken() == null ? vigil.adminToken() : "(from VIGIL_ADMIN_TOKEN)";
     System.out.println("Vigil is listening on http://127.0.0.1:" + vigil.port() + "/   admin token: " + shown);
-    vigil.ready().onSuccess(v -> System.out.println("Vigil is ready."));
+    vigil.ready().onSuccess(v -> System.out.println("Vigil is ready.")).onFailure(t -> {
+      System.err.println("vigil: start-up failed: " + t.getMessage());
+      System.exit(1);
+    });
   }
 }

@@ -33,6 +33,8 @@ public final class TokenStore implements TokenService {
   private final Pool pool;
   private final Clock clock;
   private volatile Map<String, Principal> byHash = Map.of();
+  /** Bumped by every issue/revoke; a refresh that overlapped one is discarded (the next refresh retries). */
+  private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
 
   public TokenStore(Pool pool, Clock clock) {
     this.pool = pool;
@@ -62,10 +64,14 @@ public final class TokenStore implements TokenService {
   }
 
   public Future<Void> refresh() {
+    long before = changes.get();
     return pool.query("SELECT id, name, role, secret_hash FROM tokens WHERE revoked_at IS NULL").execute().map(rows -> {
       Map<String, Principal> m = new ConcurrentHashMap<>();
       for (Row r : rows) m.put(r.getString("secret_hash"), new Principal(r.getString("id"), r.getString("name"), Role.parse(r.getString("role"))));
-      byHash = m;
+      synchronized (this) {
+        // A token issued or revoked while this read ran may be missing from (or still in) it.
+        if (changes.get() == before) byHash = m;
+      }
       return null;
     });
   }
@@ -86,7 +92,10 @@ public final class TokenStore implements TokenService {
         .compose(rows -> audit(conn, actor, "token.create", id, new JsonObject().put("name", name).put("role", role.wireName()))
             .map(v -> info(rows.iterator().next()))))
         .map(info -> {
-          byHash.put(h, new Principal(id, name, role));
+          synchronized (this) {
+            changes.incrementAndGet();
+            byHash.put(h, new Principal(id, name, role));
+          }
           return new IssuedToken(info, secret);
         });
   }
@@ -106,13 +115,19 @@ public final class TokenStore implements TokenService {
             "UPDATE tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING secret_hash")
         .execute(Tuple.of(id, Rows.ts(clock.instant())))
         .compose(rows -> {
-          if (rows.size() == 0) return Future.succeededFuture(false);
+          if (rows.size() == 0) return Future.succeededFuture((String) null);
           String h = rows.iterator().next().getString(0);
-          return audit(conn, actor, "token.revoke", id, new JsonObject()).map(v -> {
+          return audit(conn, actor, "token.revoke", id, new JsonObject()).map(v -> h);
+        }))
+        .map(h -> {
+          if (h == null) return false;
+          // After commit: the revocation is durable before the cache forgets the token.
+          synchronized (this) {
+            changes.incrementAndGet();
             byHash.remove(h);
-            return true;
-          });
-        }));
+          }
+          return true;
+        });
   }
 
   private static Future<Void> audit(io.vertx.sqlclient.SqlConnection conn, String actor, String action, String target, JsonObject detail) {

@@ -33,6 +33,8 @@ public final class Vigil {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     VertxOptions options = new VertxOptions()
         .setMaxEventLoopExecuteTime(maxEventLoopMillis).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
+        // A stack trace with every blocked-loop warning, so the culprit is named.
+        .setWarningExceptionTime(maxEventLoopMillis).setWarningExceptionTimeUnit(TimeUnit.MILLISECONDS)
         .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
             .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
     Vertx vertx = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();

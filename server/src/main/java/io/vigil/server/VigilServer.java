@@ -91,10 +91,36 @@ public final class VigilServer extends VerticleBase {
       readyPromise.tryComplete();
       LOG.info("vigil.ready port={} samplesLayout={}", http.actualPort(), db.samplesLayout());
     }).onFailure(t -> {
+      if (!transientFailure(t)) {
+        // A failed migration or a schema conflict does not heal by waiting: give up loudly.
+        LOG.error("vigil.start_failed cause=\"{}\"", t.getMessage(), t);
+        readyPromise.tryFail(t);
+        return;
+      }
       long backoff = Math.min(30_000, 1000L << Math.min(attempt, 5));
       LOG.warn("vigil.not_ready attempt={} retryInMs={} cause=\"{}\"", attempt + 1, backoff, t.getMessage());
       vertx.setTimer(backoff, id -> initialise(attempt + 1));
     });
+  }
+
+  /** Connection-level failures are worth retrying; SQL errors in migrations or queries are not. */
+  static boolean transientFailure(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof org.flywaydb.core.internal.exception.sqlExceptions.FlywaySqlUnableToConnectToDbException
+          || c instanceof java.net.ConnectException || c instanceof java.sql.SQLTransientException
+          || c instanceof java.util.concurrent.TimeoutException || c instanceof java.io.IOException) {
+        return true;
+      }
+      if (c instanceof io.vertx.pgclient.PgException pg && pg.getSqlState() != null
+          && (pg.getSqlState().startsWith("08") || pg.getSqlState().startsWith("57") || pg.getSqlState().equals("3D000"))) {
+        return true; // connection exception, operator intervention / shutdown, database does not exist (yet)
+      }
+      if (c instanceof java.sql.SQLException sql && sql.getSQLState() != null
+          && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57") || sql.getSQLState().equals("3D000"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private Future<Router> wire() {

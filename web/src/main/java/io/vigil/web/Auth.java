@@ -21,11 +21,12 @@ public final class Auth {
       String secret = secret(ctx);
       if (secret == null) {
         ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"vigil\"");
-        Http.error(ctx, 401, "missing token: send 'Authorization: Bearer <token>' (or ?token= for websockets)");
+        Http.error(ctx, 401, "missing token: send 'Authorization: Bearer <token>' (websockets may use ?token=)");
         return;
       }
       tokens.authenticate(secret).onComplete(ar -> {
         if (ar.failed()) {
+          ctx.response().putHeader("Retry-After", "2");
           Http.error(ctx, 503, "token check unavailable: " + ar.cause().getMessage());
         } else if (ar.result() == null) {
           ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"vigil\", error=\"invalid_token\"");
@@ -52,6 +53,9 @@ public final class Auth {
       if (h.regionMatches(true, 0, "Token ", 0, 6)) return h.substring(6).trim(); // InfluxDB 2 clients
       return null;
     }
+    // Only websocket upgrades may carry the token in the URL (browsers cannot set headers there);
+    // elsewhere it would end up in access logs and browser history.
+    if (!"websocket".equalsIgnoreCase(ctx.request().getHeader("Upgrade"))) return null;
     String q = ctx.request().getParam("token");
     return q == null || q.isBlank() ? null : q;
   }

@@ -14,6 +14,12 @@ public final class BlockedLoopRecorder extends AppenderBase<ILoggingEvent> {
 
   @Override
   protected void append(ILoggingEvent e) {
-    if (e.getFormattedMessage().contains("has been blocked for")) WARNINGS.add(e.getFormattedMessage());
+    if (!e.getFormattedMessage().contains("has been blocked for")) return;
+    StringBuilder b = new StringBuilder(e.getFormattedMessage());
+    if (e.getThrowableProxy() != null) {
+      var frames = e.getThrowableProxy().getStackTraceElementProxyArray();
+      for (int i = 0; i < Math.min(25, frames.length); i++) b.append("\n    ").append(frames[i].getSTEAsString());
+    }
+    WARNINGS.add(b.toString());
   }
 }
