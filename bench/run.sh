@@ -148,7 +148,7 @@ PROBLEMS=()
 
 wal_syncs() { sql "SELECT wal_sync || ' ' || wal_sync_time FROM pg_stat_wal"; }
 # avg_sync BEFORE AFTER: WAL syncs (fsyncs of commits) in between, and their mean duration in ms
-avg_sync() { awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); n = y[1] - x[1]; printf "%d WAL syncs, mean %.2f ms", n, n > 0 ? (y[2] - x[2]) / n : 0 }'; }
+avg_sync() { awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " "); n = y[1] - x[1]; printf "%d WAL syncs, mean %.2f ms", n, (n > 0 ? (y[2] - x[2]) / n : 0) }'; }
 
 # ---- 4. latency, idle server -------------------------------------------------------------
 say "latency: $LAT_N faults one at a time (+$LAT_WARMUP warm-up) …"
@@ -267,6 +267,7 @@ lat_row() { # lat_row LABEL RESULTLINE
   [ "$LOADED_N" -gt 0 ] && lat_row "under ingest load (wrk B=1000, 2 connections)" "$LLAT"
   echo
   echo "Each fault costs two commits before it reaches the wall (the sample batch, then the fault with its ticket), each waiting for a WAL fsync. PostgreSQL during the idle latency run: $LAT_SYNC."
+  echo
   echo "## Ingest throughput (durable: 204 only after the batch is committed, fsync on)"
   echo
   echo "wrk, $WRK_THREADS threads (fewer if fewer connections), ${DURATION} s per row after one 5 s warm-up; a fixed batch of B samples over B distinct series, no \`ts\` (server stamps), every sample also evaluated by a rule. samples/s = 204 answers/s × B. *stored* is the growth of \`SELECT count(*) FROM samples\`; *cut off* counts batches that were committed but whose 204 wrk never read because the run ended (≤ connections is expected). RSS is the server's resident memory after the row."
