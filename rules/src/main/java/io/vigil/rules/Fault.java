@@ -1,18 +1,25 @@
 package io.vigil.rules;
 
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
  * An immutable snapshot of one fault. Every change returns a new snapshot; {@link #moveTo}
  * is the single transition method and rejects illegal moves.
  *
- * @param startsAt  when the condition first held (start of pending)
- * @param firingAt  when it started firing; null while pending or if it never fired
- * @param endsAt    when it resolved; null while active
+ * @param severity        the graded severity (what tickets, pages and the wall use)
+ * @param startsAt        when the condition first held (start of pending)
+ * @param firingAt        when it first fired; null while pending or if it never fired
+ * @param endsAt          when it resolved; null while active
+ * @param grading         why it has its severity, step by step, e.g. {@code ["base P3", "4 systems of acme affected (≥ 3) → P2"]}
+ * @param annotations     rendered annotations other than the summary ({@code description}, {@code runbook_url}, …)
+ * @param keepFiringUntil while the condition has cleared but {@code keep_firing_for} holds the fault firing: until when; else null
  */
 public record Fault(String fingerprint, String rule, Severity severity, FaultState state, Labels labels,
-    double value, String summary, Instant startsAt, Instant firingAt, Instant endsAt) {
+    double value, String summary, Instant startsAt, Instant firingAt, Instant endsAt,
+    List<String> grading, Map<String, String> annotations, Instant keepFiringUntil) {
   public Fault {
     Objects.requireNonNull(fingerprint);
     Objects.requireNonNull(rule);
@@ -20,27 +27,55 @@ public record Fault(String fingerprint, String rule, Severity severity, FaultSta
     Objects.requireNonNull(state);
     Objects.requireNonNull(labels);
     Objects.requireNonNull(startsAt);
+    grading = grading == null ? List.of("base " + severity) : List.copyOf(grading);
+    annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
   }
 
   public static Fault pending(String fingerprint, String rule, Severity severity, Labels labels, double value,
       String summary, Instant at) {
-    return new Fault(fingerprint, rule, severity, FaultState.PENDING, labels, value, summary, at, null, null);
+    return new Fault(fingerprint, rule, severity, FaultState.PENDING, labels, value, summary, at, null, null, null, null, null);
   }
 
+  /**
+   * The one transition method. Entering FIRING records {@code firingAt} the first time only (a
+   * flapping fault that settles firing keeps its original firing time); RESOLVED records {@code endsAt}.
+   */
   public Fault moveTo(FaultState to, Instant at) {
     if (!state.canMoveTo(to)) throw new IllegalTransitionException("fault " + fingerprint, state.wireName(), to.wireName());
     return switch (to) {
-      case FIRING -> new Fault(fingerprint, rule, severity, to, labels, value, summary, startsAt, at, null);
-      case RESOLVED -> new Fault(fingerprint, rule, severity, to, labels, value, summary, startsAt, firingAt, at);
+      case FIRING, FLAPPING -> new Fault(fingerprint, rule, severity, to, labels, value, summary, startsAt,
+          firingAt == null ? at : firingAt, null, grading, annotations, null);
+      case RESOLVED -> new Fault(fingerprint, rule, severity, to, labels, value, summary, startsAt, firingAt, at, grading,
+          annotations, null);
       case PENDING -> throw new AssertionError("unreachable: nothing moves to pending");
     };
   }
 
+  public Fault withValue(double newValue, String newSummary, Map<String, String> newAnnotations) {
+    return new Fault(fingerprint, rule, severity, state, labels, newValue, newSummary, startsAt, firingAt, endsAt, grading,
+        newAnnotations, keepFiringUntil);
+  }
+
   public Fault withValue(double newValue, String newSummary) {
-    return new Fault(fingerprint, rule, severity, state, labels, newValue, newSummary, startsAt, firingAt, endsAt);
+    return withValue(newValue, newSummary, annotations);
+  }
+
+  public Fault withGrade(Severity graded, List<String> why) {
+    return new Fault(fingerprint, rule, graded, state, labels, value, summary, startsAt, firingAt, endsAt, why, annotations,
+        keepFiringUntil);
+  }
+
+  public Fault withKeepFiringUntil(Instant until) {
+    return new Fault(fingerprint, rule, severity, state, labels, value, summary, startsAt, firingAt, endsAt, grading,
+        annotations, until);
   }
 
   public boolean active() {
     return state != FaultState.RESOLVED;
+  }
+
+  /** Firing or flapping: the condition has been confirmed (counts for scope, keeps its ticket). */
+  public boolean confirmed() {
+    return state == FaultState.FIRING || state == FaultState.FLAPPING;
   }
 }

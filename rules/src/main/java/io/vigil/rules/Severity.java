@@ -23,6 +23,12 @@ public enum Severity {
     return chineseName;
   }
 
+  /** {@code steps} grades more severe (negative: less), clamped to P1…P4. */
+  public Severity raise(int steps) {
+    int to = Math.max(0, Math.min(values().length - 1, ordinal() - steps));
+    return values()[to];
+  }
+
   /** Parses {@code P1}…{@code P4} (case-insensitive); throws naming the accepted values. */
   public static Severity parse(String s) {
     if (s != null) {

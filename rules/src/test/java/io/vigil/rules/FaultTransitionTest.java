@@ -51,4 +51,35 @@ class FaultTransitionTest {
   void pendingCannotMoveToPending() {
     assertThrows(IllegalTransitionException.class, () -> pending.moveTo(FaultState.PENDING, T));
   }
+
+  @Test
+  void firingMovesToFlappingKeepingItsFiringTime() {
+    Fault f = pending.moveTo(FaultState.FIRING, T).moveTo(FaultState.FLAPPING, T.plusSeconds(60));
+    assertEquals(FaultState.FLAPPING, f.state());
+    assertEquals(T, f.firingAt());
+    assertNull(f.endsAt());
+  }
+
+  @Test
+  void flappingSettlesFiringWithTheOriginalFiringTime() {
+    Fault f = pending.moveTo(FaultState.FIRING, T).moveTo(FaultState.FLAPPING, T.plusSeconds(60)).moveTo(FaultState.FIRING, T.plusSeconds(900));
+    assertEquals(FaultState.FIRING, f.state());
+    assertEquals(T, f.firingAt());
+  }
+
+  @Test
+  void flappingSettlesResolved() {
+    Fault f = pending.moveTo(FaultState.FIRING, T).moveTo(FaultState.FLAPPING, T).moveTo(FaultState.RESOLVED, T.plusSeconds(900));
+    assertEquals(T.plusSeconds(900), f.endsAt());
+  }
+
+  @Test
+  void pendingCannotMoveToFlapping() {
+    assertThrows(IllegalTransitionException.class, () -> pending.moveTo(FaultState.FLAPPING, T));
+  }
+
+  @Test
+  void aNewFaultIsExplainedByItsBaseSeverity() {
+    assertEquals(java.util.List.of("base P1"), pending.grading());
+  }
 }

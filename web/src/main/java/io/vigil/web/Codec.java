@@ -27,6 +27,9 @@ public final class Codec {
         .put("startsAt", time(f.startsAt()))
         .put("firingAt", time(f.firingAt()))
         .put("endsAt", time(f.endsAt()))
+        .put("keepFiringUntil", time(f.keepFiringUntil()))
+        .put("grading", new JsonArray(new java.util.ArrayList<>(f.grading())))
+        .put("annotations", new JsonObject(new java.util.LinkedHashMap<>(f.annotations())))
         .put("ticketId", v.ticketId());
   }
 

@@ -27,17 +27,21 @@ import java.util.List;
 public final class PgFaultStore implements FaultQueries {
   static final String ACTIVE_TICKET = "state IN ('open', 'acknowledged', 'in_progress', 'reopened')";
   private static final String UPSERT_FAULT =
-      "INSERT INTO faults (fingerprint, rule, severity, state, labels, value, summary, starts_at, firing_at, ends_at) "
-          + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+      "INSERT INTO faults (fingerprint, rule, severity, state, labels, value, summary, starts_at, firing_at, ends_at, "
+          + "grading, annotations, keep_firing_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) "
           + "ON CONFLICT (fingerprint) WHERE state <> 'resolved' DO UPDATE SET state = EXCLUDED.state, "
           + "severity = EXCLUDED.severity, value = EXCLUDED.value, summary = EXCLUDED.summary, "
-          + "firing_at = COALESCE(faults.firing_at, EXCLUDED.firing_at), ends_at = EXCLUDED.ends_at, updated_at = now() "
-          + "RETURNING *";
+          + "firing_at = COALESCE(faults.firing_at, EXCLUDED.firing_at), ends_at = EXCLUDED.ends_at, grading = EXCLUDED.grading, "
+          + "annotations = EXCLUDED.annotations, keep_firing_until = EXCLUDED.keep_firing_until, updated_at = now() "
+          + "RETURNING *, NULL::text AS previous_severity";
   // A transition updates the one active row. (An upsert cannot: a row being inserted as 'resolved'
   // lies outside the partial unique index, so it would never conflict with the active row.)
+  // previous_severity tells a re-grade apart, so the ticket can follow it.
   private static final String UPDATE_ACTIVE_FAULT =
-      "UPDATE faults SET state = $2, severity = $3, value = $4, summary = $5, firing_at = COALESCE(firing_at, $6), "
-          + "ends_at = $7, updated_at = now() WHERE fingerprint = $1 AND state <> 'resolved' RETURNING *";
+      "WITH old AS (SELECT id, severity FROM faults WHERE fingerprint = $1 AND state <> 'resolved' FOR UPDATE) "
+          + "UPDATE faults f SET state = $2, severity = $3, value = $4, summary = $5, firing_at = COALESCE(f.firing_at, $6), "
+          + "ends_at = $7, grading = $8, annotations = $9, keep_firing_until = $10, updated_at = now() "
+          + "FROM old WHERE f.id = old.id RETURNING f.*, old.severity AS previous_severity";
   private static final String OPEN_TICKET =
       "INSERT INTO tickets (fingerprint, fault_id, customer, system, severity, state, summary, opened_at, respond_by, resolve_by) "
           + "VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8, $9) "
@@ -58,24 +62,68 @@ public final class PgFaultStore implements FaultQueries {
     return pool.withTransaction(conn -> {
       Fault f = ev.fault();
       Future<RowSet<Row>> write = ev.from() == null ? insert(conn, f)
-          : conn.preparedQuery(UPDATE_ACTIVE_FAULT).execute(Tuple.of(f.fingerprint(), f.state().wireName(), f.severity().name(),
-                  value(f), f.summary(), Rows.ts(f.firingAt()), Rows.ts(f.endsAt())))
+          : conn.preparedQuery(UPDATE_ACTIVE_FAULT).execute(Tuple.from(new Object[] {f.fingerprint(), f.state().wireName(),
+                  f.severity().name(), value(f), f.summary(), Rows.ts(f.firingAt()), Rows.ts(f.endsAt()), grading(f),
+                  new JsonObject(new java.util.LinkedHashMap<>(f.annotations())), Rows.ts(f.keepFiringUntil())}))
               // No active row (its start was never recorded): store the fault as it is now.
               .compose(rows -> rows.size() == 1 ? Future.succeededFuture(rows) : insert(conn, f));
       return write.compose(rows -> {
-        FaultView stored = Rows.fault(rows.iterator().next());
-        if (f.state() == FaultState.FIRING) return openTicket(conn, stored, now);
+        Row row = rows.iterator().next();
+        FaultView stored = Rows.fault(row);
+        String previous = row.getString("previous_severity");
+        boolean becameFiring = f.state() == FaultState.FIRING && ev.from() != FaultState.FIRING && ev.from() != FaultState.FLAPPING;
+        if (becameFiring) return openTicket(conn, stored, now);
         if (f.state() == FaultState.RESOLVED && stored.ticketId() != null) return faultResolved(conn, stored, now);
+        if (stored.ticketId() != null && previous != null && !previous.equals(f.severity().name())) return regraded(conn, stored, previous, now);
+        if (stored.ticketId() != null && f.state() == FaultState.FLAPPING && ev.from() == FaultState.FIRING) {
+          return ticketNote(conn, stored, now, "fault_flapping", new JsonObject().put("faultId", stored.id()));
+        }
         return Future.succeededFuture(new Recorded(stored, null));
       });
     });
   }
 
   private static Future<RowSet<Row>> insert(SqlConnection conn, Fault f) {
-    Tuple t = Tuple.of(f.fingerprint(), f.rule(), f.severity().name(), f.state().wireName(), Rows.labels(f.labels()),
-        value(f), f.summary(), Rows.ts(f.startsAt()), Rows.ts(f.firingAt()));
-    t.addValue(Rows.ts(f.endsAt()));
-    return conn.preparedQuery(UPSERT_FAULT).execute(t);
+    return conn.preparedQuery(UPSERT_FAULT).execute(Tuple.from(new Object[] {f.fingerprint(), f.rule(), f.severity().name(),
+        f.state().wireName(), Rows.labels(f.labels()), value(f), f.summary(), Rows.ts(f.startsAt()), Rows.ts(f.firingAt()),
+        Rows.ts(f.endsAt()), grading(f), new JsonObject(new java.util.LinkedHashMap<>(f.annotations())), Rows.ts(f.keepFiringUntil())}));
+  }
+
+  private static io.vertx.core.json.JsonArray grading(Fault f) {
+    return new io.vertx.core.json.JsonArray(new ArrayList<>(f.grading()));
+  }
+
+  /**
+   * The fault was re-graded: a ticket still in work follows it (severity, and due times counted
+   * again from when it was opened under the new grade's targets). A closed or resolved ticket keeps
+   * the grade it was worked under.
+   */
+  private Future<Recorded> regraded(SqlConnection conn, FaultView fv, String previous, Instant now) {
+    Fault f = fv.fault();
+    return conn.preparedQuery("SELECT opened_at FROM tickets WHERE id = $1 AND " + ACTIVE_TICKET).execute(Tuple.of(fv.ticketId()))
+        .compose(found -> {
+          if (found.size() == 0) return Future.succeededFuture(new Recorded(fv, null));
+          Instant opened = Rows.instant(found.iterator().next(), "opened_at");
+          SlaPolicy.Dues dues = sla.dues(f.severity(), opened);
+          return conn.preparedQuery("UPDATE tickets SET severity = $2, respond_by = $3, resolve_by = $4, updated_at = now() "
+                  + "WHERE id = $1 RETURNING *")
+              .execute(Tuple.of(fv.ticketId(), f.severity().name(), Rows.ts(dues.respondBy()), Rows.ts(dues.resolveBy())))
+              .compose(rows -> {
+                TicketView ticket = Rows.ticket(rows.iterator().next());
+                return event(conn, ticket.id(), now, "regraded", new JsonObject().put("from", previous).put("to", f.severity().name())
+                    .put("grading", grading(f)).put("respondBy", dues.respondBy().toString()).put("resolveBy", dues.resolveBy().toString()))
+                    .map(v -> new Recorded(fv, ticket));
+              });
+        });
+  }
+
+  private Future<Recorded> ticketNote(SqlConnection conn, FaultView fv, Instant now, String kind, JsonObject detail) {
+    return conn.preparedQuery("SELECT * FROM tickets WHERE id = $1 AND " + ACTIVE_TICKET).execute(Tuple.of(fv.ticketId()))
+        .compose(found -> {
+          if (found.size() == 0) return Future.succeededFuture(new Recorded(fv, null));
+          TicketView ticket = Rows.ticket(found.iterator().next());
+          return event(conn, ticket.id(), now, kind, detail).map(v -> new Recorded(fv, ticket));
+        });
   }
 
   private static Double value(Fault f) {

@@ -13,6 +13,8 @@ import io.vigil.web.TicketView;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -38,9 +40,14 @@ public final class Rows {
     Map<String, String> m = new TreeMap<>();
     lj.forEach(e -> m.put(e.getKey(), String.valueOf(e.getValue())));
     Double value = r.getDouble("value");
+    List<String> grading = new ArrayList<>();
+    r.getJsonArray("grading").forEach(g -> grading.add(String.valueOf(g)));
+    Map<String, String> annotations = new TreeMap<>();
+    r.getJsonObject("annotations").forEach(e -> annotations.put(e.getKey(), String.valueOf(e.getValue())));
     Fault f = new Fault(r.getString("fingerprint"), r.getString("rule"), Severity.parse(r.getString("severity")),
         FaultState.parse(r.getString("state")), Labels.of(m), value == null ? Double.NaN : value, r.getString("summary"),
-        instant(r, "starts_at"), instant(r, "firing_at"), instant(r, "ends_at"));
+        instant(r, "starts_at"), instant(r, "firing_at"), instant(r, "ends_at"), grading.isEmpty() ? null : grading,
+        annotations, instant(r, "keep_firing_until"));
     return new FaultView(r.getLong("id"), f, r.getLong("ticket_id"));
   }
 

@@ -179,7 +179,7 @@ class FaultToTicketFlowIT {
     assertEquals("1s", rules.getJsonObject(2).getString("for"));
     Http.Reply bad = http.get("/api/v1/faults?state=burning");
     assertEquals(400, bad.status());
-    assertTrue(bad.json().getString("error").contains("pending, firing, resolved"));
+    assertTrue(bad.json().getString("error").contains("pending, firing, flapping, resolved"));
     assertEquals(404, http.get("/api/v1/tickets/999").status());
     assertEquals(400, http.get("/api/v1/tickets/abc").status());
   }
