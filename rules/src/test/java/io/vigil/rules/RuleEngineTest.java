@@ -32,8 +32,9 @@ class RuleEngineTest {
     return new RuleEngine(List.of(r), clock);
   }
 
-  private static Sample cpu(Labels l, double v) {
-    return new Sample("cpu_usage", l, v, 0);
+  /** A cpu_usage sample stamped with the engine clock's now (windows and staleness use sample time). */
+  private Sample cpu(Labels l, double v) {
+    return new Sample("cpu_usage", l, v, clock.millis());
   }
 
   @Test
@@ -64,7 +65,7 @@ class RuleEngineTest {
     assertEquals(FaultState.PENDING, fired.get(0).from());
     assertEquals(FaultState.FIRING, fired.get(0).to());
     assertEquals(96, fired.get(0).fault().value(), "carries the latest value");
-    assertTrue(e.nextDue().isEmpty());
+    assertTrue(e.nextDue().map(d -> d.isAfter(clock.instant())).orElse(true), "nothing is due any more");
   }
 
   @Test
@@ -96,7 +97,7 @@ class RuleEngineTest {
     assertEquals(FaultState.FIRING, ev.from());
     assertEquals(FaultState.RESOLVED, ev.to());
     assertEquals(T0.plusSeconds(300), ev.fault().endsAt());
-    assertEquals(40, ev.fault().value());
+    assertEquals(95, ev.fault().value(), "a resolved fault keeps the last value that proved it (as Prometheus does)");
     assertTrue(e.activeFaults().isEmpty());
   }
 
@@ -132,7 +133,7 @@ class RuleEngineTest {
   @Test
   void samplesOfOtherMetricsOrNotSelectedSeriesAreNotEvaluated() {
     RuleEngine e = engine("0s");
-    assertTrue(e.evaluate(new Sample("mem_usage", DB1, 99, 0)).isEmpty());
+    assertTrue(e.evaluate(new Sample("mem_usage", DB1, 99, clock.millis())).isEmpty());
     assertEquals(0, e.evaluations());
     e.evaluate(cpu(DB1, 1));
     assertEquals(1, e.evaluations());
@@ -165,5 +166,219 @@ class RuleEngineTest {
     RuleEngine e = engine("0s");
     List<FaultEvent> ev = e.evaluate(new SampleBatch(List.of(cpu(DB1, 95), cpu(DB1, 10))));
     assertEquals(List.of(FaultState.FIRING, FaultState.RESOLVED), ev.stream().map(FaultEvent::to).toList());
+  }
+
+  // ---- issue 4: keep_firing_for, hysteresis, flapping, grading, reload --------------------------
+
+  private RuleEngine engineFrom(String yaml) {
+    return new RuleEngine(RulesFile.load("t.yaml", yaml), clock);
+  }
+
+  @Test
+  void keepFiringForHoldsTheFaultAfterTheConditionClearsThenResolves() {
+    RuleEngine e = engineFrom("""
+        rules:
+          - {name: HighCpu, expr: cpu_usage > 90, keep_firing_for: 2m, severity: P2}
+        """);
+    e.evaluate(cpu(DB1, 95));
+    clock.advance(Duration.ofSeconds(10));
+    List<FaultEvent> cleared = e.evaluate(cpu(DB1, 50));
+    assertEquals(1, cleared.size());
+    assertEquals(FaultState.FIRING, cleared.get(0).to(), "still firing");
+    assertEquals(T0.plusSeconds(130), cleared.get(0).fault().keepFiringUntil());
+    assertEquals(T0.plusSeconds(130), e.nextDue().orElseThrow());
+    clock.advance(Duration.ofSeconds(119));
+    assertTrue(e.tick().isEmpty());
+    clock.advance(Duration.ofSeconds(1));
+    FaultEvent resolved = e.tick().get(0);
+    assertEquals(FaultState.RESOLVED, resolved.to());
+    assertEquals(T0.plusSeconds(130), resolved.fault().endsAt());
+  }
+
+  @Test
+  void keepFiringForIsCancelledWhenTheConditionHoldsAgain() {
+    RuleEngine e = engineFrom("""
+        rules:
+          - {name: HighCpu, expr: cpu_usage > 90, keep_firing_for: 2m, severity: P2}
+        """);
+    e.evaluate(cpu(DB1, 95));
+    clock.advance(Duration.ofSeconds(10));
+    e.evaluate(cpu(DB1, 50));
+    clock.advance(Duration.ofSeconds(10));
+    FaultEvent held = e.evaluate(cpu(DB1, 97)).get(0);
+    assertNull(held.fault().keepFiringUntil());
+    clock.advance(Duration.ofMinutes(5));
+    e.evaluate(cpu(DB1, 97));
+    assertTrue(e.tick().isEmpty(), "no resolution: the condition holds");
+    assertEquals(FaultState.FIRING, e.activeFaults().iterator().next().state());
+  }
+
+  @Test
+  void resolveExprGivesHysteresisFireAbove90ClearOnlyBelow80() {
+    RuleEngine e = engineFrom("""
+        rules:
+          - {name: HighCpu, expr: cpu_usage > 90, resolve_expr: cpu_usage < 80, severity: P2}
+        """);
+    assertEquals(FaultState.FIRING, e.evaluate(cpu(DB1, 95)).get(0).to());
+    clock.advance(Duration.ofSeconds(10));
+    assertTrue(e.evaluate(cpu(DB1, 85)).isEmpty(), "85 is not above 90 but not below 80 either: still firing");
+    assertEquals(FaultState.FIRING, e.activeFaults().iterator().next().state());
+    clock.advance(Duration.ofSeconds(10));
+    assertTrue(e.evaluate(cpu(DB1, 92)).isEmpty());
+    clock.advance(Duration.ofSeconds(10));
+    FaultEvent ev = e.evaluate(cpu(DB1, 79)).get(0);
+    assertEquals(FaultState.RESOLVED, ev.to());
+  }
+
+  @Test
+  void pendingFaultWithResolveExprStillNeedsExprThroughoutFor() {
+    RuleEngine e = engineFrom("""
+        rules:
+          - {name: HighCpu, expr: cpu_usage > 90, resolve_expr: cpu_usage < 80, for: 1m, severity: P2}
+        """);
+    e.evaluate(cpu(DB1, 95));
+    clock.advance(Duration.ofSeconds(10));
+    assertEquals(FaultState.RESOLVED, e.evaluate(cpu(DB1, 85)).get(0).to());
+  }
+
+  @Test
+  void faultThatFlapsGoesToFlappingInsteadOfResolvingAndSettlesAfterTheQuietPeriod() {
+    RuleEngine e = engineFrom("""
+        rules:
+          - {name: HighCpu, expr: cpu_usage > 90, severity: P2}
+        flapping: {transitions: 4, window: 10m, quiet: 5m}
+        """);
+    List<FaultState> seen = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      for (FaultEvent ev : e.evaluate(cpu(DB1, 95))) seen.add(ev.to());
+      clock.advance(Duration.ofSeconds(30));
+      for (FaultEvent ev : e.evaluate(cpu(DB1, 10))) seen.add(ev.to());
+      clock.advance(Duration.ofSeconds(30));
+    }
+    assertEquals(List.of(FaultState.FIRING, FaultState.RESOLVED, FaultState.FIRING, FaultState.RESOLVED,
+        FaultState.FIRING, FaultState.FLAPPING), seen, "the 6th change within 10m (more than 4) makes it flap");
+    assertEquals(1, e.activeFaults().size(), "a flapping fault stays one active fault");
+    // Oscillations while flapping emit nothing.
+    for (int i = 0; i < 3; i++) {
+      assertTrue(e.evaluate(cpu(DB1, 95)).isEmpty());
+      clock.advance(Duration.ofSeconds(20));
+      assertTrue(e.evaluate(cpu(DB1, 10)).isEmpty());
+      clock.advance(Duration.ofSeconds(20));
+    }
+    Instant quietFrom = clock.instant().minusSeconds(20);
+    assertFalse(e.nextDue().orElseThrow().isAfter(quietFrom.plus(Duration.ofMinutes(5))), "the quiet period is scheduled");
+    clock.advance(Duration.ofMinutes(5));
+    FaultEvent settled = e.tick().get(0);
+    assertEquals(FaultState.FLAPPING, settled.from());
+    assertEquals(FaultState.RESOLVED, settled.to(), "quiet and cleared: it settles resolved");
+  }
+
+  @Test
+  void flappingFaultThatSettlesHoldingGoesBackToFiring() {
+    RuleEngine e = engineFrom("""
+        rules:
+          - {name: HighCpu, expr: cpu_usage > 90, severity: P2}
+        flapping: {transitions: 2, window: 10m, quiet: 1m}
+        """);
+    e.evaluate(cpu(DB1, 95));
+    e.evaluate(cpu(DB1, 10));
+    e.evaluate(cpu(DB1, 95));
+    assertEquals(FaultState.FLAPPING, e.evaluate(cpu(DB1, 10)).get(0).to());
+    clock.advance(Duration.ofSeconds(10));
+    e.evaluate(cpu(DB1, 96));
+    clock.advance(Duration.ofMinutes(1));
+    FaultEvent ev = e.tick().get(0);
+    assertEquals(FaultState.FIRING, ev.to());
+    assertEquals(T0, ev.fault().firingAt(), "keeps the time it first fired");
+  }
+
+  private static final String SCOPE_RULES = """
+      rules:
+        - {name: HighCpu, expr: cpu_usage > 90, severity: P3}
+      grading:
+        scope: [{systems: 3, raise: 1}]
+      """;
+
+  private Sample cpuOn(String customer, String system, String host, double v) {
+    return cpu(Labels.of("customer", customer, "system", system, "host", host), v);
+  }
+
+  @Test
+  void gradingByScopeRaisesEveryFaultOfTheCustomerWhenTheThirdSystemFiresAndExplainsIt() {
+    RuleEngine e = engineFrom(SCOPE_RULES);
+    assertEquals(Severity.P3, e.evaluate(cpuOn("acme", "erp", "h1", 95)).get(0).fault().severity());
+    assertEquals(Severity.P3, e.evaluate(cpuOn("acme", "erp", "h2", 95)).get(0).fault().severity(), "same system again: still 1 system");
+    assertEquals(Severity.P3, e.evaluate(cpuOn("acme", "mes", "h3", 95)).get(0).fault().severity());
+    assertEquals(Severity.P3, e.evaluate(cpuOn("globex", "crm", "h4", 95)).get(0).fault().severity(), "another customer does not count");
+    List<FaultEvent> third = e.evaluate(cpuOn("acme", "oa", "h5", 95));
+    assertEquals(4, third.size(), "3 re-grades of the live acme faults + the new one: " + third);
+    for (FaultEvent ev : third) {
+      assertEquals(Severity.P2, ev.fault().severity());
+      assertEquals("acme", ev.fault().labels().get("customer"));
+      assertEquals(List.of("base P3", "3 systems of acme affected (≥ 3) → P2"), ev.fault().grading());
+    }
+    assertEquals(3, third.stream().filter(ev -> ev.from() == FaultState.FIRING && ev.to() == FaultState.FIRING).count(),
+        "a re-grade is an event whose from equals its state");
+    // One system recovers: back under the step, the others are re-graded down.
+    List<FaultEvent> down = e.evaluate(cpuOn("acme", "oa", "h5", 10));
+    assertEquals(List.of(Severity.P2, Severity.P3, Severity.P3, Severity.P3), down.stream().map(ev -> ev.fault().severity()).toList());
+  }
+
+  @Test
+  void gradingByDurationRaisesALongFiringFaultOnTick() {
+    RuleEngine e = engineFrom("""
+        rules:
+          - {name: HighCpu, expr: cpu_usage > 90, severity: P3}
+        grading:
+          duration: [{after: 30m, raise: 1}]
+        """);
+    assertEquals(Severity.P3, e.evaluate(cpu(DB1, 95)).get(0).fault().severity());
+    List<FaultEvent> events = new java.util.ArrayList<>();
+    for (int minute = 1; minute <= 31; minute++) {
+      clock.advance(Duration.ofMinutes(1));
+      events.addAll(e.evaluate(cpu(DB1, 95)));
+      events.addAll(e.tick());
+      if (minute == 29) assertEquals(List.of(), events, "nothing before 30 minutes");
+    }
+    assertEquals(1, events.size(), events.toString());
+    FaultEvent ev = events.get(0);
+    assertEquals(FaultState.FIRING, ev.from());
+    assertEquals(Severity.P2, ev.fault().severity());
+    assertEquals(List.of("base P3", "firing for 30m or more → P2"), ev.fault().grading());
+  }
+
+  @Test
+  void annotationsAreRenderedWithHelpersAtEachEvent() {
+    RuleEngine e = engineFrom("""
+        rules:
+          - name: HighCpu
+            expr: cpu_usage > 0.9
+            severity: P2
+            annotations:
+              summary: "CPU {{ $value | humanizePercentage }} on {{ $labels.host }}"
+              runbook_url: "https://runbooks.example/cpu?host={{ $labels.host }}"
+        """);
+    Fault f = e.evaluate(cpu(DB1, 0.953)).get(0).fault();
+    assertEquals("CPU 95.3% on db1", f.summary());
+    assertEquals(Map.of("runbook_url", "https://runbooks.example/cpu?host=db1"), f.annotations());
+  }
+
+  @Test
+  void reloadKeepsFaultsOfRulesThatStayAndResolvesTheOthers() {
+    RuleEngine e = engineFrom("""
+        rules:
+          - {name: HighCpu, expr: cpu_usage > 90, severity: P2}
+          - {name: LowCpu, expr: cpu_usage < 100, severity: P4}
+        """);
+    assertEquals(2, e.evaluate(cpu(DB1, 95)).size());
+    List<FaultEvent> resolved = new java.util.ArrayList<>();
+    RuleEngine next = e.reload(RulesFile.load("t.yaml", """
+        rules:
+          - {name: HighCpu, expr: cpu_usage > 90, severity: P2}
+        """), resolved);
+    assertEquals(List.of("LowCpu"), resolved.stream().map(ev -> ev.fault().rule()).toList());
+    assertEquals(FaultState.RESOLVED, resolved.get(0).to());
+    assertTrue(next.evaluate(cpu(DB1, 96)).isEmpty(), "HighCpu still firing, not raised again");
+    assertEquals(FaultState.RESOLVED, next.evaluate(cpu(DB1, 50)).get(0).to());
   }
 }

@@ -61,8 +61,8 @@ class RulesFileTest {
         """));
     assertEquals(4, e.problems().size(), e.getMessage());
     assertTrue(e.problems().get(0).startsWith("bad.yaml: rule 'NoSeverity': missing 'severity'"), e.problems().get(0));
-    assertTrue(e.problems().get(1).contains("rule 'BadExpr': expr 'up = = 0': column"), e.problems().get(1));
-    assertTrue(e.problems().get(2).contains("rule 'BadFor': bad duration 'soon'"), e.problems().get(2));
+    assertTrue(e.problems().get(1).contains("rule 'BadExpr': expr 'up = = 0': line 1, column"), e.problems().get(1));
+    assertTrue(e.problems().get(2).contains("rule 'BadFor': 'for': bad duration 'soon'"), e.problems().get(2));
     assertTrue(e.problems().get(3).contains("severity must be one of P1, P2, P3, P4"), e.problems().get(3));
   }
 
@@ -75,7 +75,7 @@ class RulesFileTest {
             severity: P1
             annotations: {summary: "{{ $lables.host }}"}
         """));
-    assertTrue(e.getMessage().contains("rule 'T': unknown placeholder '{{ $lables.host }}'"), e.getMessage());
+    assertTrue(e.getMessage().contains("rule 'T': annotation 'summary': unknown placeholder '{{ $lables.host }}'"), e.getMessage());
   }
 
   @Test
@@ -92,6 +92,53 @@ class RulesFileTest {
     assertTrue(assertThrows(RuleFileException.class, () -> RulesFile.parse("y.yaml", "rules: [ {"))
         .getMessage().startsWith("y.yaml: not valid YAML"));
     assertTrue(assertThrows(RuleFileException.class, () -> RulesFile.parse("x.yaml", "alerts: []"))
-        .getMessage().contains("expected a top-level 'rules:' list"));
+        .getMessage().contains("unknown top-level key 'alerts'"));
+    assertTrue(assertThrows(RuleFileException.class, () -> RulesFile.parse("r.yaml", "groups: [{rules: [{record: x, expr: up}]}]"))
+        .getMessage().contains("recording rules ('record:') are not supported"));
+  }
+
+  @Test
+  void loadsResolveExprKeepFiringForGradingAndFlapping() {
+    RuleSet set = RulesFile.load("r.yaml", """
+        rules:
+          - name: HighCpu
+            expr: avg_over_time(cpu_usage[5m]) > 90
+            resolve_expr: avg_over_time(cpu_usage[5m]) < 80
+            keep_firing_for: 2m
+            severity: P3
+        grading:
+          scope: [{systems: 3, raise: 1}]
+        flapping: {transitions: 4}
+        """);
+    Rule r = set.rules().get(0);
+    assertEquals(Duration.ofMinutes(2), r.keepFiringFor());
+    assertNotNull(r.resolveExpr());
+    assertTrue(set.grading().usesScope());
+    assertEquals(4, set.flapping().transitions());
+  }
+
+  @Test
+  void prometheusSeverityLabelIsMappedWhenSeverityIsAbsent() {
+    List<Rule> rules = RulesFile.parse("p.yaml", """
+        groups:
+          - name: node
+            rules:
+              - {alert: Down, expr: up == 0, labels: {severity: critical}}
+              - {alert: Busy, expr: load1 > 4, labels: {severity: warning}}
+        """);
+    assertEquals(Severity.P1, rules.get(0).severity());
+    assertEquals(Severity.P3, rules.get(1).severity());
+    assertEquals("critical", rules.get(0).labels().get("severity"), "the label itself stays");
+  }
+
+  @Test
+  void badGradingOrFlappingSectionIsReportedWithTheFileName() {
+    var e = assertThrows(RuleFileException.class, () -> RulesFile.load("g.yaml", """
+        rules: []
+        grading: {scope: [{systems: 1, raise: 1}]}
+        flapping: {transitions: 1}
+        """));
+    assertEquals(List.of("g.yaml: grading.scope[].systems must be at least 2, got 1", "g.yaml: flapping.transitions must be at least 2, got 1"),
+        e.problems());
   }
 }

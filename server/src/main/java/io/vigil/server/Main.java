@@ -38,9 +38,23 @@ public final class Main {
     }, "vigil-shutdown"));
     String shown = config.adminToken() == null ? vigil.adminToken() : "(from VIGIL_ADMIN_TOKEN)";
     System.out.println("Vigil is listening on http://127.0.0.1:" + vigil.port() + "/   admin token: " + shown);
+    onSighup(vigil);
     vigil.ready().onSuccess(v -> System.out.println("Vigil is ready.")).onFailure(t -> {
       System.err.println("vigil: start-up failed: " + t.getMessage());
       System.exit(1);
     });
+  }
+
+  /**
+   * SIGHUP re-reads the rules file, as Prometheus does. sun.misc.Signal is the JDK's only signal
+   * API (module jdk.unsupported, present in every OpenJDK); where it is missing, POST /-/reload
+   * remains. The handler runs on a JVM signal thread and only hands the work to Vert.x.
+   */
+  private static void onSighup(Vigil vigil) {
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> vigil.vertx().runOnContext(v -> vigil.server().reload()));
+    } catch (IllegalArgumentException | UnsupportedOperationException | LinkageError e) {
+      LOG.warn("rules.sighup_unavailable cause=\"{}\" (use POST /-/reload)", e.toString());
+    }
   }
 }

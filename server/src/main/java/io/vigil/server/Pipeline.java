@@ -11,6 +11,7 @@ import io.vigil.collectors.SampleSink;
 import io.vigil.rules.FaultEvent;
 import io.vigil.rules.FaultState;
 import io.vigil.rules.RuleEngine;
+import io.vigil.rules.RuleSet;
 import io.vigil.rules.SampleBatch;
 import io.vigil.rules.Severity;
 import io.vigil.server.storage.PgFaultStore;
@@ -39,7 +40,10 @@ public final class Pipeline implements SampleSink {
   private final Vertx vertx;
   private final Context engineContext;
   private final SampleSink storage;
-  private final RuleEngine engine;
+  /** Replaced whole by a reload; touched only on {@link #engineContext}. */
+  private volatile RuleEngine engine;
+  /** Severity each FIRING fault is counted under in {@link #firing}, so a re-grade moves it. */
+  private final Map<String, Severity> counted = new java.util.HashMap<>();
   private final PgFaultStore faults;
   private final StreamHub hub;
   private final Clock clock;
@@ -47,6 +51,8 @@ public final class Pipeline implements SampleSink {
   private final Counter faultEvents;
   private final Counter recordRetries;
   private Future<Void> chain = Future.succeededFuture();
+  /** Published by the engine context for the metrics thread. */
+  private volatile long evaluations;
   private long timerId = -1;
   private Instant timerAt;
 
@@ -64,7 +70,7 @@ public final class Pipeline implements SampleSink {
       firing.put(s, n);
       Gauge.builder("vigil_faults_firing", n, AtomicInteger::get).tag("severity", s.name()).description("firing faults").register(registry);
     }
-    FunctionCounter.builder("vigil_rule_evaluations", engine, RuleEngine::evaluations)
+    FunctionCounter.builder("vigil_rule_evaluations", this, p -> p.evaluations)
         .description("(sample, rule) evaluations").register(registry);
     faultEvents = Counter.builder("vigil_fault_events").description("fault state changes recorded").register(registry);
     recordRetries = Counter.builder("vigil_fault_record_retries").description("fault events retried because the database failed").register(registry);
@@ -74,7 +80,7 @@ public final class Pipeline implements SampleSink {
   public void restored(List<io.vigil.rules.Fault> active) {
     engineContext.runOnContext(v -> {
       engine.restore(active);
-      for (io.vigil.rules.Fault f : active) if (f.state() == FaultState.FIRING) firing.get(f.severity()).incrementAndGet();
+      for (io.vigil.rules.Fault f : active) count(new FaultEvent(null, f));
       schedule();
     });
   }
@@ -87,7 +93,32 @@ public final class Pipeline implements SampleSink {
   private void evaluate(SampleBatch batch) {
     List<FaultEvent> events = engine.evaluate(batch);
     for (FaultEvent ev : events) record(ev);
+    evaluations = engine.evaluations();
     schedule();
+  }
+
+  /**
+   * Swaps in a new rule set on the engine's context: series windows and the faults of rules that
+   * stay are kept; faults of removed rules resolve (recorded like any other event).
+   */
+  public Future<Void> reload(RuleSet next) {
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    engineContext.runOnContext(v -> {
+      List<FaultEvent> resolved = new java.util.ArrayList<>();
+      engine = engine.reload(next, resolved);
+      for (FaultEvent ev : resolved) record(ev);
+      if (timerId >= 0) vertx.cancelTimer(timerId);
+      timerId = -1;
+      timerAt = null;
+      schedule();
+      done.complete();
+    });
+    return done.future();
+  }
+
+  /** The rule set in force (read from any thread: the engine reference is swapped whole). */
+  public RuleSet ruleSet() {
+    return engine.ruleSet();
   }
 
   private void tick() {
@@ -130,8 +161,13 @@ public final class Pipeline implements SampleSink {
   }
 
   private void count(FaultEvent ev) {
-    if (ev.to() == FaultState.FIRING) firing.get(ev.fault().severity()).incrementAndGet();
-    if (ev.from() == FaultState.FIRING) firing.get(ev.fault().severity()).decrementAndGet();
+    io.vigil.rules.Fault f = ev.fault();
+    Severity was = counted.remove(f.fingerprint());
+    if (was != null) firing.get(was).decrementAndGet();
+    if (f.state() == FaultState.FIRING) {
+      counted.put(f.fingerprint(), f.severity());
+      firing.get(f.severity()).incrementAndGet();
+    }
   }
 
   /** Completes when every fault event produced so far is recorded (tests, orderly shutdown). */

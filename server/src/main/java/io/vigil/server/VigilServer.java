@@ -12,7 +12,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vigil.collectors.JsonIngestHandler;
 import io.vigil.rules.Fault;
-import io.vigil.rules.Rule;
+import io.vigil.rules.RuleSet;
 import io.vigil.rules.RuleEngine;
 import io.vigil.rules.RuleFileException;
 import io.vigil.rules.RulesFile;
@@ -51,7 +51,8 @@ public final class VigilServer extends VerticleBase {
   private final io.vertx.core.Promise<Void> readyPromise = io.vertx.core.Promise.promise();
   private volatile Router router;
   private StreamHub hub;
-  private List<Rule> rules = List.of();
+  private RuleSet ruleSet = RuleSet.of(List.of());
+  private volatile Pipeline pipeline;
 
   public VigilServer(Config config, Clock clock, PrometheusMeterRegistry registry) {
     this.config = config;
@@ -71,7 +72,7 @@ public final class VigilServer extends VerticleBase {
     // Retry-After. A bad rules file still stops start-up (nothing would ever fix it by waiting).
     return loadRules()
         .compose(r -> {
-          rules = r;
+          ruleSet = r;
           return vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true).setMaxWebSocketFrameSize(1 << 20))
               .requestHandler(req -> router.handle(req)).listen(config.port(), config.host());
         })
@@ -140,20 +141,29 @@ public final class VigilServer extends VerticleBase {
           vertx.setPeriodic(3_600_000, id -> new PartitionMaintainer(db.pool(), db.samplesLayout(), config.retentionDays(), clock)
               .run().onFailure(t -> LOG.warn("db.maintenance_failed cause=\"{}\"", t.toString())));
           vertx.setPeriodic(30_000, id -> tokens.refresh().onFailure(t -> LOG.warn("tokens.refresh_failed cause=\"{}\"", t.toString())));
-          RuleEngine engine = new RuleEngine(rules, clock);
+          RuleEngine engine = new RuleEngine(ruleSet, clock);
           PgSampleStore store = new PgSampleStore(db.pool(), config.maxInFlightBatches(), registry);
           Pipeline pipeline = new Pipeline(vertx, store, engine, faults, hub, clock, registry);
+          this.pipeline = pipeline;
           pipeline.restored(active.stream().map(FaultView::fault).toList());
-          LOG.info("vigil.restored activeFaults={} rules={}", active.size(), rules.size());
+          LOG.info("vigil.restored activeFaults={} rules={}", active.size(), ruleSet.rules().size());
 
           Router full = Router.router(vertx);
-          WebApi web = new WebApi(new WebApi.Deps(tokens, faults, tickets, hub, () -> rules, this::readiness, metricsHandler()));
+          WebApi web = new WebApi(new WebApi.Deps(tokens, faults, tickets, hub, () -> pipeline.ruleSet().rules(), this::readiness, metricsHandler()));
           full.post("/api/v1/ingest")
               // Vert.x Web orders body handlers before auth; the limit is checked against
               // Content-Length before anything is buffered.
               .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
               .handler(web.auth().require(Role.INGEST))
               .handler(new JsonIngestHandler(pipeline, config.maxSamplesPerRequest(), clock, registry));
+          full.post("/-/reload").handler(web.auth().require(Role.ADMIN)).handler(ctx -> reload().onComplete(ar -> {
+            if (ar.succeeded()) {
+              io.vigil.web.Http.json(ctx, 200, new io.vertx.core.json.JsonObject().put("status", "reloaded")
+                  .put("rules", ar.result().rules().size()));
+            } else {
+              io.vigil.web.Http.error(ctx, 400, "reload refused, the running rules stay in force: " + ar.cause().getMessage());
+            }
+          }));
           web.mount(full);
           return full;
         });
@@ -177,7 +187,7 @@ public final class VigilServer extends VerticleBase {
     return readyPromise.future();
   }
 
-  private Future<List<Rule>> loadRules() {
+  private Future<RuleSet> loadRules() {
     String path = config.rulesFile() == null ? BUNDLED_RULES : config.rulesFile();
     // Vert.x's file system falls back to the classpath, which is where the bundled rules live.
     return vertx.fileSystem().readFile(path)
@@ -185,13 +195,26 @@ public final class VigilServer extends VerticleBase {
         .map(Buffer::toString)
         .map(text -> {
           try {
-            List<Rule> r = RulesFile.parse(path, text);
-            LOG.info("rules.loaded file={} rules={}", path, r.size());
+            RuleSet r = RulesFile.load(path, text);
+            LOG.info("rules.loaded file={} rules={}", path, r.rules().size());
             return r;
           } catch (RuleFileException e) {
             throw new IllegalArgumentException("invalid rules file:\n" + e.getMessage(), e);
           }
         });
+  }
+
+  /**
+   * Re-reads the rules file ({@code POST /-/reload}, SIGHUP). An invalid file changes nothing: the
+   * running rules stay and the future fails with every problem found.
+   */
+  public Future<RuleSet> reload() {
+    Pipeline p = pipeline;
+    if (p == null) return Future.failedFuture("not ready yet");
+    return loadRules()
+        .compose(next -> p.reload(next).map(v -> next))
+        .onSuccess(next -> LOG.info("rules.reloaded rules={}", next.rules().size()))
+        .onFailure(t -> LOG.warn("rules.reload_refused cause=\"{}\"", t.getMessage().replace('\n', ' ')));
   }
 
   private Future<Void> readiness() {

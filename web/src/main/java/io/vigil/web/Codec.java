@@ -68,7 +68,9 @@ public final class Codec {
     JsonObject annotations = new JsonObject();
     r.annotations().forEach((k, v) -> annotations.put(k, v.source()));
     return new JsonObject().put("name", r.name()).put("expr", r.expr().toString())
-        .put("for", Durations.format(r.forDuration())).put("severity", r.severity().name())
+        .put("resolveExpr", r.resolveExpr() == null ? null : r.resolveExpr().toString())
+        .put("for", Durations.format(r.forDuration())).put("keepFiringFor", Durations.format(r.keepFiringFor()))
+        .put("severity", r.severity().name())
         .put("labels", labels).put("annotations", annotations);
   }
 
