@@ -139,7 +139,13 @@ public final class RulesFile {
     try {
       return Expr.parse(text);
     } catch (ExprSyntaxException ex) {
-      throw new IllegalArgumentException(key + " '" + text.strip() + "': " + ex.getMessage());
+      String[] lines = text.split("\n", -1);
+      if (lines.length <= 1 || ex.line() < 1 || ex.line() > lines.length) {
+        throw new IllegalArgumentException(key + " '" + text.strip() + "': " + ex.getMessage());
+      }
+      // A multi-line expression: quote the offending line and point at the column.
+      throw new IllegalArgumentException(key + ": " + ex.getMessage() + "\n      " + lines[ex.line() - 1]
+          + "\n      " + " ".repeat(Math.max(0, ex.column() - 1)) + "^");
     }
   }
 
