@@ -17,12 +17,14 @@ import io.vigil.rules.RuleEngine;
 import io.vigil.rules.RuleFileException;
 import io.vigil.rules.RulesFile;
 import io.vigil.rules.SlaPolicy;
+import io.vigil.rules.mute.InhibitRule;
+import io.vigil.rules.mute.InhibitRules;
 import io.vigil.server.storage.Database;
 import io.vigil.server.storage.PartitionMaintainer;
 import io.vigil.server.storage.PgFaultStore;
+import io.vigil.server.storage.PgMuteStore;
 import io.vigil.server.storage.PgSampleStore;
 import io.vigil.server.tickets.TicketDesk;
-import io.vigil.web.FaultView;
 import io.vigil.web.Role;
 import io.vigil.web.StreamHub;
 import io.vigil.web.WebApi;
@@ -52,6 +54,7 @@ public final class VigilServer extends VerticleBase {
   private volatile Router router;
   private StreamHub hub;
   private List<Rule> rules = List.of();
+  private List<InhibitRule> inhibitRules = List.of();
 
   public VigilServer(Config config, Clock clock, PrometheusMeterRegistry registry) {
     this.config = config;
@@ -128,9 +131,11 @@ public final class VigilServer extends VerticleBase {
     PgFaultStore faults = new PgFaultStore(db.pool(), sla);
     TicketDesk tickets = new TicketDesk(db.pool(), hub, clock);
     TokenStore tokens = new TokenStore(db.pool(), clock);
+    MuteRegistry mutes = new MuteRegistry(new PgMuteStore(db.pool()), clock, inhibitRules);
     return db.migrate()
         .compose(v -> new PartitionMaintainer(db.pool(), db.samplesLayout(), config.retentionDays(), clock).run())
         .compose(v -> tokens.bootstrap(adminToken))
+        .compose(v -> mutes.refresh())
         .compose(v -> faults.active())
         .compose(active -> tickets.notClosed().map(open -> {
           hub.seed(active, open);
@@ -142,12 +147,15 @@ public final class VigilServer extends VerticleBase {
           vertx.setPeriodic(30_000, id -> tokens.refresh().onFailure(t -> LOG.warn("tokens.refresh_failed cause=\"{}\"", t.toString())));
           RuleEngine engine = new RuleEngine(rules, clock);
           PgSampleStore store = new PgSampleStore(db.pool(), config.maxInFlightBatches(), registry);
-          Pipeline pipeline = new Pipeline(vertx, store, engine, faults, hub, clock, registry);
-          pipeline.restored(active.stream().map(FaultView::fault).toList());
-          LOG.info("vigil.restored activeFaults={} rules={}", active.size(), rules.size());
+          Pipeline pipeline = new Pipeline(vertx, store, engine, faults, hub, clock, registry, mutes);
+          mutes.onChange(pipeline::remute);
+          pipeline.restored(active);
+          // Silences and windows changed on another node reach this one within this period.
+          vertx.setPeriodic(30_000, id -> mutes.refresh().onFailure(t -> LOG.warn("mutes.refresh_failed cause=\"{}\"", t.toString())));
+          LOG.info("vigil.restored activeFaults={} rules={} mutes={}", active.size(), rules.size(), mutes);
 
           Router full = Router.router(vertx);
-          WebApi web = new WebApi(new WebApi.Deps(tokens, faults, tickets, hub, () -> rules, this::readiness, metricsHandler()));
+          WebApi web = new WebApi(new WebApi.Deps(tokens, faults, tickets, hub, () -> rules, this::readiness, metricsHandler(), mutes));
           full.post("/api/v1/ingest")
               // Vert.x Web orders body handlers before auth; the limit is checked against
               // Content-Length before anything is buffered.
@@ -186,7 +194,9 @@ public final class VigilServer extends VerticleBase {
         .map(text -> {
           try {
             List<Rule> r = RulesFile.parse(path, text);
-            LOG.info("rules.loaded file={} rules={}", path, r.size());
+            // The inhibit_rules key of the same file; its own parser, so RulesFile stays about rules.
+            inhibitRules = InhibitRules.parse(path, text);
+            LOG.info("rules.loaded file={} rules={} inhibitRules={}", path, r.size(), inhibitRules.size());
             return r;
           } catch (RuleFileException e) {
             throw new IllegalArgumentException("invalid rules file:\n" + e.getMessage(), e);

@@ -11,6 +11,7 @@ import io.vigil.rules.Fault;
 import io.vigil.rules.FaultEvent;
 import io.vigil.rules.FaultState;
 import io.vigil.rules.SlaPolicy;
+import io.vigil.rules.mute.Muting;
 import io.vigil.web.FaultQueries;
 import io.vigil.web.FaultView;
 import io.vigil.web.TicketView;
@@ -27,17 +28,20 @@ import java.util.List;
 public final class PgFaultStore implements FaultQueries {
   static final String ACTIVE_TICKET = "state IN ('open', 'acknowledged', 'in_progress', 'reopened')";
   private static final String UPSERT_FAULT =
-      "INSERT INTO faults (fingerprint, rule, severity, state, labels, value, summary, starts_at, firing_at, ends_at) "
-          + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+      "INSERT INTO faults (fingerprint, rule, severity, state, labels, value, summary, starts_at, firing_at, ends_at, muted_by) "
+          + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
           + "ON CONFLICT (fingerprint) WHERE state <> 'resolved' DO UPDATE SET state = EXCLUDED.state, "
           + "severity = EXCLUDED.severity, value = EXCLUDED.value, summary = EXCLUDED.summary, "
-          + "firing_at = COALESCE(faults.firing_at, EXCLUDED.firing_at), ends_at = EXCLUDED.ends_at, updated_at = now() "
+          + "firing_at = COALESCE(faults.firing_at, EXCLUDED.firing_at), ends_at = EXCLUDED.ends_at, "
+          + "muted_by = EXCLUDED.muted_by, updated_at = now() "
           + "RETURNING *";
   // A transition updates the one active row. (An upsert cannot: a row being inserted as 'resolved'
   // lies outside the partial unique index, so it would never conflict with the active row.)
   private static final String UPDATE_ACTIVE_FAULT =
       "UPDATE faults SET state = $2, severity = $3, value = $4, summary = $5, firing_at = COALESCE(firing_at, $6), "
-          + "ends_at = $7, updated_at = now() WHERE fingerprint = $1 AND state <> 'resolved' RETURNING *";
+          + "ends_at = $7, muted_by = $8, updated_at = now() WHERE fingerprint = $1 AND state <> 'resolved' RETURNING *";
+  private static final String SET_MUTING =
+      "UPDATE faults SET muted_by = $2, updated_at = now() WHERE fingerprint = $1 AND state <> 'resolved' RETURNING *";
   private static final String OPEN_TICKET =
       "INSERT INTO tickets (fingerprint, fault_id, customer, system, severity, state, summary, opened_at, respond_by, resolve_by) "
           + "VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8, $9) "
@@ -55,26 +59,58 @@ public final class PgFaultStore implements FaultQueries {
   }
 
   public Future<Recorded> record(FaultEvent ev, Instant now) {
+    return record(ev, Muting.NONE, now);
+  }
+
+  /**
+   * Records a fault event with its muting. A muted firing fault opens no ticket (see
+   * {@link #updateMuting}: its ticket opens when it is unmuted while still firing); a fault that
+   * resolves while muted never gets one.
+   */
+  public Future<Recorded> record(FaultEvent ev, Muting muting, Instant now) {
     return pool.withTransaction(conn -> {
       Fault f = ev.fault();
-      Future<RowSet<Row>> write = ev.from() == null ? insert(conn, f)
-          : conn.preparedQuery(UPDATE_ACTIVE_FAULT).execute(Tuple.of(f.fingerprint(), f.state().wireName(), f.severity().name(),
-                  value(f), f.summary(), Rows.ts(f.firingAt()), Rows.ts(f.endsAt())))
+      Tuple update = Tuple.of(f.fingerprint(), f.state().wireName(), f.severity().name(),
+          value(f), f.summary(), Rows.ts(f.firingAt()), Rows.ts(f.endsAt()));
+      update.addValue(Rows.muting(muting));
+      Future<RowSet<Row>> write = ev.from() == null ? insert(conn, f, muting)
+          : conn.preparedQuery(UPDATE_ACTIVE_FAULT).execute(update)
               // No active row (its start was never recorded): store the fault as it is now.
-              .compose(rows -> rows.size() == 1 ? Future.succeededFuture(rows) : insert(conn, f));
+              .compose(rows -> rows.size() == 1 ? Future.succeededFuture(rows) : insert(conn, f, muting));
       return write.compose(rows -> {
         FaultView stored = Rows.fault(rows.iterator().next());
-        if (f.state() == FaultState.FIRING) return openTicket(conn, stored, now);
+        if (f.state() == FaultState.FIRING) {
+          return muting.muted() ? Future.succeededFuture(new Recorded(stored, null)) : openTicket(conn, stored, now, false);
+        }
         if (f.state() == FaultState.RESOLVED && stored.ticketId() != null) return faultResolved(conn, stored, now);
         return Future.succeededFuture(new Recorded(stored, null));
       });
     });
   }
 
-  private static Future<RowSet<Row>> insert(SqlConnection conn, Fault f) {
+  /**
+   * Stores a new muting decision for the active fault of {@code fingerprint}. When that unmutes a
+   * fault that is still firing and has no ticket, its ticket is opened in the same transaction, with
+   * the SLA clock starting now. A ticket opened before the fault was muted stays as it is. Completes
+   * with null when the fingerprint has no active fault (it resolved meanwhile).
+   */
+  public Future<Recorded> updateMuting(String fingerprint, Muting muting, Instant now) {
+    return pool.withTransaction(conn -> conn.preparedQuery(SET_MUTING).execute(Tuple.of(fingerprint, Rows.muting(muting)))
+        .compose(rows -> {
+          if (rows.size() == 0) return Future.succeededFuture(null);
+          FaultView stored = Rows.fault(rows.iterator().next());
+          if (stored.fault().state() == FaultState.FIRING && !muting.muted() && stored.ticketId() == null) {
+            return openTicket(conn, stored, now, true);
+          }
+          return Future.succeededFuture(new Recorded(stored, null));
+        }));
+  }
+
+  private static Future<RowSet<Row>> insert(SqlConnection conn, Fault f, Muting muting) {
     Tuple t = Tuple.of(f.fingerprint(), f.rule(), f.severity().name(), f.state().wireName(), Rows.labels(f.labels()),
         value(f), f.summary(), Rows.ts(f.startsAt()), Rows.ts(f.firingAt()));
     t.addValue(Rows.ts(f.endsAt()));
+    t.addValue(Rows.muting(muting));
     return conn.preparedQuery(UPSERT_FAULT).execute(t);
   }
 
@@ -82,7 +118,7 @@ public final class PgFaultStore implements FaultQueries {
     return Double.isNaN(f.value()) ? null : f.value();
   }
 
-  private Future<Recorded> openTicket(SqlConnection conn, FaultView fv, Instant now) {
+  private Future<Recorded> openTicket(SqlConnection conn, FaultView fv, Instant now, boolean afterMute) {
     Fault f = fv.fault();
     SlaPolicy.Dues dues = sla.dues(f.severity(), now);
     Tuple t = Tuple.of(f.fingerprint(), fv.id(), f.labels().getOrDefault("customer", "unknown"),
@@ -91,9 +127,11 @@ public final class PgFaultStore implements FaultQueries {
     return conn.preparedQuery(OPEN_TICKET).execute(t).compose(inserted -> {
       if (inserted.size() == 1) {
         TicketView ticket = Rows.ticket(inserted.iterator().next());
-        return event(conn, ticket.id(), now, "opened", new JsonObject().put("faultId", fv.id())
-            .put("severity", f.severity().name()).put("respondBy", dues.respondBy().toString()).put("resolveBy", dues.resolveBy().toString()))
-            .compose(v -> linkFault(conn, fv, ticket));
+        JsonObject detail = new JsonObject().put("faultId", fv.id()).put("severity", f.severity().name())
+            .put("respondBy", dues.respondBy().toString()).put("resolveBy", dues.resolveBy().toString());
+        // Opened late because the fault was muted when it started firing: the SLA clock starts now.
+        if (afterMute) detail.put("afterMute", true);
+        return event(conn, ticket.id(), now, "opened", detail).compose(v -> linkFault(conn, fv, ticket));
       }
       // A ticket for this fingerprint is still being worked: the fault came back; note it there.
       return conn.preparedQuery("UPDATE tickets SET fault_id = $2, fault_resolved_at = NULL, updated_at = now() "
@@ -109,7 +147,7 @@ public final class PgFaultStore implements FaultQueries {
 
   private Future<Recorded> linkFault(SqlConnection conn, FaultView fv, TicketView ticket) {
     return conn.preparedQuery("UPDATE faults SET ticket_id = $2 WHERE id = $1").execute(Tuple.of(fv.id(), ticket.id()))
-        .map(r -> new Recorded(new FaultView(fv.id(), fv.fault(), ticket.id()), ticket));
+        .map(r -> new Recorded(new FaultView(fv.id(), fv.fault(), ticket.id(), fv.muting()), ticket));
   }
 
   private Future<Recorded> faultResolved(SqlConnection conn, FaultView fv, Instant now) {
