@@ -11,7 +11,7 @@ import java.util.Objects;
  * {@code equal} labels (a label absent on both counts as equal, as in Alertmanager) are muted.
  * Matchers see the pseudo-labels {@code severity} and {@code alertname} too. Immutable.
  *
- * @param id     null in a draft; {@code file:<name>#<n>} for rules from the rules file
+ * @param id     null in a draft; {@code file-<n>} for the n-th rule of the rules file
  * @param origin {@code file} or {@code api}
  */
 public record InhibitRule(String id, List<Matcher> sourceMatch, List<Matcher> targetMatch, List<String> equal, String origin,

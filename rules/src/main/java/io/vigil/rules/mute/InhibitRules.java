@@ -40,7 +40,8 @@ public final class InhibitRules {
     for (int i = 0; i < entries.size(); i++) {
       String where = sourceName + ": inhibit rule #" + (i + 1);
       try {
-        out.add(rule(entries.get(i), "file:" + sourceName + "#" + (i + 1)));
+        // Ids stay URL-safe (they appear in /api/v1/inhibit-rules/{id}); the file is named in createdBy.
+        out.add(rule(entries.get(i), "file-" + (i + 1), sourceName));
       } catch (IllegalArgumentException e) {
         problems.add(where + ": " + e.getMessage());
       }
@@ -49,7 +50,7 @@ public final class InhibitRules {
     return List.copyOf(out);
   }
 
-  private static InhibitRule rule(Object e, String id) {
+  private static InhibitRule rule(Object e, String id, String sourceName) {
     if (!(e instanceof Map<?, ?> m)) throw new IllegalArgumentException("expected a mapping with source_match, target_match, equal");
     for (Object k : m.keySet()) {
       if (!KNOWN_KEYS.contains(String.valueOf(k))) {
@@ -72,7 +73,7 @@ public final class InhibitRules {
         equal.add(name);
       }
     }
-    return new InhibitRule(id, source, target, equal, "file", "rules file");
+    return new InhibitRule(id, source, target, equal, "file", "rules file " + sourceName);
   }
 
   private static List<Matcher> matchers(Map<?, ?> m, String key, boolean regex) {

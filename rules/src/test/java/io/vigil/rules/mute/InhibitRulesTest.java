@@ -24,7 +24,8 @@ class InhibitRulesTest {
         """);
     assertEquals(2, rules.size());
     InhibitRule r = rules.get(0);
-    assertEquals("file:r.yaml#1", r.id());
+    assertEquals("file-1", r.id());
+    assertEquals("rules file r.yaml", r.createdBy());
     assertEquals("file", r.origin());
     assertEquals(List.of("customer", "system"), r.equal());
     assertTrue(r.matchesSource(Labels.of("alertname", "SystemDown", "severity", "P1")));
