@@ -106,11 +106,12 @@ public final class Muter {
     List<String> reasons = new ArrayList<>();
     for (Silence s : bySilence) {
       until = later(until, s.endsAt());
-      reasons.add("silenced until " + s.endsAt() + " by " + s.createdBy() + ": " + s.comment());
+      // The comment first: a wall with little room shows the start of the reason.
+      reasons.add("silenced by " + s.createdBy() + ": " + s.comment() + " (until " + s.endsAt() + ")");
     }
     for (Map.Entry<MaintenanceWindow, MaintenanceWindow.Occurrence> e : byWindow) {
       until = later(until, e.getValue().until());
-      reasons.add("maintenance window until " + e.getValue().until() + ": " + e.getKey().comment());
+      reasons.add("maintenance window: " + e.getKey().comment() + " (until " + e.getValue().until() + ")");
     }
     if (source != null) {
       String c = source.labels().get("customer");

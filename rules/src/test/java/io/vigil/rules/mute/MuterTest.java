@@ -97,7 +97,7 @@ class MuterTest {
     Fault f = firing("HighCpu", Severity.P2, "acme", "erp", "db1");
     Muting mu = new Muter(List.of(silence("s1", T0, T0.plusSeconds(60), eq("customer", "acme"))), List.of(), List.of())
         .muting(f, List.of(f), T0);
-    assertEquals("silenced until 2026-11-23T10:01:00Z by li.wei: db upgrade", mu.reason());
+    assertEquals("silenced by li.wei: db upgrade (until 2026-11-23T10:01:00Z)", mu.reason());
     assertEquals(T0.plusSeconds(60), mu.until());
     assertNull(mu.inhibitedBy());
   }
@@ -196,7 +196,7 @@ class MuterTest {
     Muting mu = m.muting(erp, List.of(), T0);
     assertTrue(mu.silenced());
     assertEquals(Instant.parse("2026-11-23T11:00:00Z"), mu.until()); // 19:00 in Shanghai
-    assertEquals("maintenance window until 2026-11-23T11:00:00Z: patch night", mu.reason());
+    assertEquals("maintenance window: patch night (until 2026-11-23T11:00:00Z)", mu.reason());
     // Outside the window (20:00 in Shanghai): not muted.
     assertFalse(m.muting(erp, List.of(), T0.plus(Duration.ofHours(2))).muted());
   }
