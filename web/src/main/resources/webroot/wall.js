@@ -78,6 +78,11 @@
       loginSubmit: 'Connect',
       tokenRejected: 'token rejected',
       tokenPlaceholder: 'token',
+      silenced: 'silenced',
+      inhibited: 'inhibited',
+      mutedUntil: function (t) { return 'until ' + t; },
+      countsNote: function (n) { return n ? '+' + n + ' muted, not counted' : ''; },
+      countsLegend: 'Active faults by severity. Silenced (silence or maintenance window) and inhibited faults are shown dimmed and not counted.',
       docTitle: function (p1, total) {
         return (total ? '(' + total + (p1 ? ' · P1 ' + p1 : '') + ') ' : '') + 'Vigil NOC';
       }
@@ -119,6 +124,11 @@
       loginSubmit: '连接',
       tokenRejected: '令牌无效',
       tokenPlaceholder: '令牌',
+      silenced: '已静默',
+      inhibited: '已抑制',
+      mutedUntil: function (t) { return '至 ' + t; },
+      countsNote: function (n) { return n ? '另有 ' + n + ' 项已静默/抑制，不计入' : ''; },
+      countsLegend: '按级别统计的活动故障。已静默（静默或维护窗口）和已抑制的故障以暗色显示，不计入统计。',
       docTitle: function (p1, total) {
         return (total ? '(' + total + (p1 ? ' · P1 ' + p1 : '') + ') ' : '') + 'Vigil NOC';
       }
@@ -247,6 +257,15 @@
   function faultSince(f) {
     if (f.state === 'firing' && f.firingAt) return parseTime(f.firingAt);
     return parseTime(f.startsAt) || parseTime(f.firingAt);
+  }
+
+  /** 'silenced', 'inhibited' or null: how the server muted this fault (silences include maintenance windows). */
+  function mutedAs(f) {
+    var m = f && f.muting;
+    if (!m || typeof m !== 'object') return null;
+    if (m.silenced) return 'silenced';
+    if (m.inhibitedBy) return 'inhibited';
+    return null;
   }
 
   function ticketFor(f) {
@@ -586,6 +605,9 @@
     var r = sevRank(a.severity) - sevRank(b.severity);
     if (r) return r;
     if (a.severity !== b.severity) return String(a.severity) < String(b.severity) ? -1 : 1;
+    var ma = mutedAs(a) ? 1 : 0;
+    var mb = mutedAs(b) ? 1 : 0;
+    if (ma !== mb) return ma - mb;
     var pa = a.state === 'pending' ? 1 : 0;
     var pb = b.state === 'pending' ? 1 : 0;
     if (pa !== pb) return pa - pb;
@@ -604,12 +626,15 @@
     tickNew = [];
 
     var list = Array.from(state.faults.values()).sort(compareFaults);
+    // Muted faults are shown but not counted: the counters say what needs people now.
     var counts = { P1: 0, P2: 0, P3: 0, P4: 0 };
+    var muted = 0;
     for (var i = 0; i < list.length; i++) {
-      if (counts[list[i].severity] !== undefined) counts[list[i].severity]++;
+      if (mutedAs(list[i])) muted++;
+      else if (counts[list[i].severity] !== undefined) counts[list[i].severity]++;
     }
 
-    renderCounts(counts);
+    renderCounts(counts, muted);
     renderWall(list, now);
     renderTickets(now);
 
@@ -620,19 +645,31 @@
     document.body.classList.toggle('has-p1', counts.P1 > 0);
     // Many faults: tighter cards (one-line summaries) so more fit on one page.
     document.body.classList.toggle('dense', list.length > DENSE_ABOVE);
-    document.title = I18N[state.lang].docTitle(counts.P1, list.length);
+    document.title = I18N[state.lang].docTitle(counts.P1, list.length - muted);
     tick();
   }
 
-  function renderCounts(counts) {
-    var nodes = $('counts').querySelectorAll('.count');
+  function renderCounts(counts, muted) {
+    var d = I18N[state.lang];
+    var box = $('counts');
+    var nodes = box.querySelectorAll('.count');
     for (var i = 0; i < nodes.length; i++) {
       var sev = nodes[i].getAttribute('data-severity');
       var n = counts[sev] || 0;
       nodes[i].querySelector('.count-n').textContent = String(n);
       nodes[i].classList.toggle('zero', n === 0);
-      nodes[i].title = sev + ' ' + I18N[state.lang].sevName[sev] + ': ' + n;
+      nodes[i].title = sev + ' ' + d.sevName[sev] + ': ' + n + '\n' + d.countsLegend;
     }
+    box.title = d.countsLegend;
+    var note = $('counts-note');
+    if (!note) {
+      note = el('span', 'counts-note');
+      note.id = 'counts-note';
+      box.appendChild(note);
+    }
+    note.textContent = d.countsNote(muted);
+    note.title = d.countsLegend;
+    note.hidden = !muted;
   }
 
   function renderWall(list, now) {
@@ -673,7 +710,10 @@
   function renderCard(f, now) {
     var labels = f.labels && typeof f.labels === 'object' ? f.labels : {};
     var pending = f.state === 'pending';
-    var card = el('article', 'fault ' + sevClass(f.severity) + (pending ? ' is-pending' : ' is-firing'));
+    var muted = mutedAs(f);
+    var card = el('article', 'fault ' + sevClass(f.severity) + (pending ? ' is-pending' : ' is-firing') +
+      (muted ? ' is-muted is-' + muted : ''));
+    if (muted) card.setAttribute('data-muted', muted);
     card.setAttribute('data-fingerprint', String(f.fingerprint));
     card.setAttribute('data-severity', String(f.severity));
     card.setAttribute('data-state', String(f.state));
@@ -692,12 +732,25 @@
     newTag.hidden = true;
     tags.appendChild(newTag);
     if (pending) tags.appendChild(el('span', 'tag tag-pending', t('pending')));
+    if (muted) tags.appendChild(el('span', 'tag tag-' + muted, t(muted)));
     top.appendChild(tags);
     card.appendChild(top);
     tickNew.push({ el: card, tag: newTag, fp: f.fingerprint });
 
     var summary = el('div', 'summary', f.summary || f.rule || '');
     card.appendChild(summary);
+    if (muted) {
+      // Why it is muted: the silence comment / window and its end, or the inhibiting fault.
+      var until = parseTime(f.muting.until);
+      var why = f.muting.reason || '';
+      if (until !== null) {
+        var u = new Date(until);
+        why = I18N[state.lang].mutedUntil(pad2(u.getHours()) + ':' + pad2(u.getMinutes())) + (why ? ' · ' + why : '');
+      }
+      var reason = el('div', 'mute-reason', why);
+      reason.title = f.muting.reason || '';
+      card.appendChild(reason);
+    }
 
     // Bottom line: rule, age, SLA.
     var meta = el('div', 'fault-meta');

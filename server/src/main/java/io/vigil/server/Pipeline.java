@@ -8,32 +8,46 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vigil.collectors.SampleSink;
+import io.vigil.rules.Fault;
 import io.vigil.rules.FaultEvent;
 import io.vigil.rules.FaultState;
 import io.vigil.rules.RuleEngine;
 import io.vigil.rules.RuleSet;
 import io.vigil.rules.SampleBatch;
 import io.vigil.rules.Severity;
+import io.vigil.rules.mute.Muter;
+import io.vigil.rules.mute.Muting;
 import io.vigil.server.storage.PgFaultStore;
+import io.vigil.web.FaultView;
 import io.vigil.web.StreamHub;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * collectors → storage → rule engine → fault store (+tickets) → live stream.
+ * collectors → storage → rule engine → muting → fault store (+tickets) → live stream.
  *
  * <p>A batch is first made durable; only then is it evaluated, so the engine never acts on data a
  * client could be told was lost. The engine lives on one Vert.x context (the one that built this
  * pipeline) and is touched only there; batches from other event loops hop onto it. Fault events
  * are recorded strictly in the order the engine produced them (one chain), retried with backoff
  * while the database is down, and published to the stream after they commit.
+ *
+ * <p>Muting: every fault event is recorded with its {@link Muting}, decided by the registry's
+ * {@link Muter} on the engine context. When anything that affects muting changes (a silence,
+ * window or inhibit rule; a window or silence boundary passing, for which one timer is set; a
+ * fault starting or stopping to fire while inhibit rules exist), the muting of every active fault
+ * is decided again and each change is stored (opening a ticket for a fault unmuted while firing)
+ * and published, in the same ordered chain as the fault events.
  */
 public final class Pipeline implements SampleSink {
   private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
@@ -47,6 +61,11 @@ public final class Pipeline implements SampleSink {
   private final PgFaultStore faults;
   private final StreamHub hub;
   private final Clock clock;
+  private final MuteRegistry mutes;
+  /** The last muting decided for each active fault; engine context only. */
+  private final Map<String, Muting> mutings = new HashMap<>();
+  private long muteTimerId = -1;
+  private Instant muteTimerAt;
   private final Map<Severity, AtomicInteger> firing = new EnumMap<>(Severity.class);
   private final Counter faultEvents;
   private final Counter recordRetries;
@@ -57,7 +76,8 @@ public final class Pipeline implements SampleSink {
   private Instant timerAt;
 
   public Pipeline(Vertx vertx, SampleSink storage, RuleEngine engine, PgFaultStore faults, StreamHub hub, Clock clock,
-      MeterRegistry registry) {
+      MeterRegistry registry, MuteRegistry mutes) {
+    this.mutes = mutes;
     this.vertx = vertx;
     this.engineContext = vertx.getOrCreateContext();
     this.storage = storage;
@@ -76,13 +96,25 @@ public final class Pipeline implements SampleSink {
     recordRetries = Counter.builder("vigil_fault_record_retries").description("fault events retried because the database failed").register(registry);
   }
 
-  /** Counts faults restored at start-up (they are firing but raised no event now). */
-  public void restored(List<io.vigil.rules.Fault> active) {
+  /**
+   * Re-installs faults restored at start-up (they are active but raised no event now) with their
+   * stored muting, then decides muting again: a silence may have ended while Vigil was down.
+   */
+  public void restored(List<FaultView> active) {
     engineContext.runOnContext(v -> {
-      engine.restore(active);
-      for (io.vigil.rules.Fault f : active) count(new FaultEvent(null, f));
+      engine.restore(active.stream().map(FaultView::fault).toList());
+      for (FaultView f : active) {
+        count(new FaultEvent(null, f.fault()));
+        mutings.put(f.fault().fingerprint(), f.muting());
+      }
       schedule();
+      remuteNow();
     });
+  }
+
+  /** Something that affects muting changed (may be called from any thread). */
+  public void remute() {
+    engineContext.runOnContext(v -> remuteNow());
   }
 
   @Override
@@ -91,8 +123,7 @@ public final class Pipeline implements SampleSink {
   }
 
   private void evaluate(SampleBatch batch) {
-    List<FaultEvent> events = engine.evaluate(batch);
-    for (FaultEvent ev : events) record(ev);
+    recordAll(engine.evaluate(batch));
     evaluations = engine.evaluations();
     schedule();
   }
@@ -106,7 +137,7 @@ public final class Pipeline implements SampleSink {
     engineContext.runOnContext(v -> {
       List<FaultEvent> resolved = new java.util.ArrayList<>();
       engine = engine.reload(next, resolved);
-      for (FaultEvent ev : resolved) record(ev);
+      recordAll(resolved);
       if (timerId >= 0) vertx.cancelTimer(timerId);
       timerId = -1;
       timerAt = null;
@@ -124,8 +155,58 @@ public final class Pipeline implements SampleSink {
   private void tick() {
     timerId = -1;
     timerAt = null;
-    for (FaultEvent ev : engine.tick()) record(ev);
+    recordAll(engine.tick());
     schedule();
+  }
+
+  /** Records each event with its muting, decided against the engine's state after the whole batch. */
+  private void recordAll(List<FaultEvent> events) {
+    if (events.isEmpty()) return;
+    Muter muter = mutes.muter();
+    Instant now = clock.instant();
+    Collection<Fault> active = engine.activeFaults();
+    boolean firingChanged = false;
+    for (FaultEvent ev : events) {
+      Muting m = muter.muting(ev.fault(), active, now);
+      if (ev.fault().active()) mutings.put(ev.fault().fingerprint(), m);
+      else mutings.remove(ev.fault().fingerprint());
+      record(ev, m);
+      firingChanged |= ev.to() == FaultState.FIRING || ev.from() == FaultState.FIRING;
+    }
+    // A source that starts or stops firing can inhibit or release other faults.
+    if (firingChanged && !muter.inhibitRules().isEmpty()) remuteNow();
+  }
+
+  /** Decides the muting of every active fault again; stores and publishes each change. Engine context only. */
+  private void remuteNow() {
+    Muter muter = mutes.muter();
+    Instant now = clock.instant();
+    Collection<Fault> active = engine.activeFaults();
+    Map<String, Muting> decided = muter.mutings(active, active, now);
+    decided.forEach((fp, m) -> {
+      if (!m.equals(mutings.get(fp))) {
+        mutings.put(fp, m);
+        enqueue(fp, () -> faults.updateMuting(fp, m, now), "muting");
+      }
+    });
+    scheduleMuteTimer(muter, now);
+  }
+
+  /** One timer, for the next instant a silence or maintenance window starts or ends. */
+  private void scheduleMuteTimer(Muter muter, Instant now) {
+    Instant next = muter.nextChange(now).orElse(null);
+    if (next != null && next.equals(muteTimerAt)) return;
+    if (muteTimerId >= 0) vertx.cancelTimer(muteTimerId);
+    muteTimerId = -1;
+    muteTimerAt = next;
+    if (next == null) return;
+    // Round up and add a millisecond: a timer that fired a hair before the boundary would find nothing changed.
+    long delay = Math.max(1, Duration.between(now, next).plusNanos(999_999).toMillis() + 1);
+    muteTimerId = vertx.setTimer(delay, id -> {
+      muteTimerId = -1;
+      muteTimerAt = null;
+      remuteNow();
+    });
   }
 
   /** One timer, set for the earliest pending fault's due time. */
@@ -138,25 +219,40 @@ public final class Pipeline implements SampleSink {
     timerId = vertx.setTimer(delay, id -> tick());
   }
 
-  private void record(FaultEvent ev) {
+  private void record(FaultEvent ev, Muting muting) {
     count(ev);
     Instant now = clock.instant();
-    chain = chain.transform(ar -> recordWithRetry(ev, now, 0));
+    enqueue(ev.fault().fingerprint(), () -> faults.record(ev, muting, now).map(rec -> {
+      faultEvents.increment();
+      LOG.info("fault.{} rule={} severity={} fingerprint={} labels={} ticket={}{}", ev.to().wireName(), ev.fault().rule(),
+          ev.fault().severity(), ev.fault().fingerprint(), ev.fault().labels(), rec.fault().ticketId(),
+          muting.muted() ? " muted=\"" + muting.reason() + "\"" : "");
+      return rec;
+    }), "event");
   }
 
-  private Future<Void> recordWithRetry(FaultEvent ev, Instant now, int attempt) {
-    return faults.record(ev, now).map(rec -> {
-      faultEvents.increment();
-      hub.publishFault(rec.fault());
-      if (rec.ticket() != null) hub.publishTicket(rec.ticket());
-      LOG.info("fault.{} rule={} severity={} fingerprint={} labels={} ticket={}", ev.to().wireName(), ev.fault().rule(),
-          ev.fault().severity(), ev.fault().fingerprint(), ev.fault().labels(), rec.fault().ticketId());
+  /** Appends a write to the one ordered chain; publishes what it stored; retries while the database fails. */
+  private void enqueue(String fingerprint, Supplier<Future<PgFaultStore.Recorded>> write, String what) {
+    chain = chain.transform(ar -> writeWithRetry(fingerprint, write, what, 0));
+  }
+
+  private Future<Void> writeWithRetry(String fingerprint, Supplier<Future<PgFaultStore.Recorded>> write, String what, int attempt) {
+    return write.get().map(rec -> {
+      if (rec != null) {
+        hub.publishFault(rec.fault());
+        if (rec.ticket() != null) hub.publishTicket(rec.ticket());
+        if (what.equals("muting")) {
+          LOG.info("fault.muting fingerprint={} muted={} reason=\"{}\" ticket={}", fingerprint, rec.fault().muting().muted(),
+              rec.fault().muting().reason(), rec.fault().ticketId());
+        }
+      }
       return (Void) null;
     }).recover(t -> {
       recordRetries.increment();
       long backoff = Math.min(30_000, 250L << Math.min(attempt, 7));
-      LOG.warn("fault.record_failed fingerprint={} attempt={} retryInMs={} cause=\"{}\"", ev.fault().fingerprint(), attempt + 1, backoff, t.toString());
-      return Future.<Void>future(p -> vertx.setTimer(backoff, id -> p.complete())).compose(v -> recordWithRetry(ev, now, attempt + 1));
+      LOG.warn("fault.record_failed what={} fingerprint={} attempt={} retryInMs={} cause=\"{}\"", what, fingerprint, attempt + 1, backoff, t.toString());
+      return Future.<Void>future(p -> vertx.setTimer(backoff, id -> p.complete()))
+          .compose(v -> writeWithRetry(fingerprint, write, what, attempt + 1));
     });
   }
 

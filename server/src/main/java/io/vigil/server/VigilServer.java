@@ -17,12 +17,14 @@ import io.vigil.rules.RuleEngine;
 import io.vigil.rules.RuleFileException;
 import io.vigil.rules.RulesFile;
 import io.vigil.rules.SlaPolicy;
+import io.vigil.rules.mute.InhibitRule;
+import io.vigil.rules.mute.InhibitRules;
 import io.vigil.server.storage.Database;
 import io.vigil.server.storage.PartitionMaintainer;
 import io.vigil.server.storage.PgFaultStore;
+import io.vigil.server.storage.PgMuteStore;
 import io.vigil.server.storage.PgSampleStore;
 import io.vigil.server.tickets.TicketDesk;
-import io.vigil.web.FaultView;
 import io.vigil.web.Role;
 import io.vigil.web.StreamHub;
 import io.vigil.web.WebApi;
@@ -53,6 +55,8 @@ public final class VigilServer extends VerticleBase {
   private StreamHub hub;
   private RuleSet ruleSet = RuleSet.of(List.of());
   private volatile Pipeline pipeline;
+  private List<InhibitRule> inhibitRules = List.of();
+  private volatile MuteRegistry mutes;
 
   public VigilServer(Config config, Clock clock, PrometheusMeterRegistry registry) {
     this.config = config;
@@ -129,9 +133,11 @@ public final class VigilServer extends VerticleBase {
     PgFaultStore faults = new PgFaultStore(db.pool(), sla);
     TicketDesk tickets = new TicketDesk(db.pool(), hub, clock);
     TokenStore tokens = new TokenStore(db.pool(), clock);
+    MuteRegistry mutes = new MuteRegistry(new PgMuteStore(db.pool()), clock, inhibitRules);
     return db.migrate()
         .compose(v -> new PartitionMaintainer(db.pool(), db.samplesLayout(), config.retentionDays(), clock).run())
         .compose(v -> tokens.bootstrap(adminToken))
+        .compose(v -> mutes.refresh())
         .compose(v -> faults.active())
         .compose(active -> tickets.notClosed().map(open -> {
           hub.seed(active, open);
@@ -143,13 +149,18 @@ public final class VigilServer extends VerticleBase {
           vertx.setPeriodic(30_000, id -> tokens.refresh().onFailure(t -> LOG.warn("tokens.refresh_failed cause=\"{}\"", t.toString())));
           RuleEngine engine = new RuleEngine(ruleSet, clock);
           PgSampleStore store = new PgSampleStore(db.pool(), config.maxInFlightBatches(), registry);
-          Pipeline pipeline = new Pipeline(vertx, store, engine, faults, hub, clock, registry);
+          Pipeline pipeline = new Pipeline(vertx, store, engine, faults, hub, clock, registry, mutes);
           this.pipeline = pipeline;
-          pipeline.restored(active.stream().map(FaultView::fault).toList());
-          LOG.info("vigil.restored activeFaults={} rules={}", active.size(), ruleSet.rules().size());
+          this.mutes = mutes;
+          mutes.onChange(pipeline::remute);
+          pipeline.restored(active);
+          // Silences and windows changed on another node reach this one within this period.
+          vertx.setPeriodic(30_000, id -> mutes.refresh().onFailure(t -> LOG.warn("mutes.refresh_failed cause=\"{}\"", t.toString())));
+          LOG.info("vigil.restored activeFaults={} rules={} mutes={}", active.size(), ruleSet.rules().size(), mutes);
 
           Router full = Router.router(vertx);
-          WebApi web = new WebApi(new WebApi.Deps(tokens, faults, tickets, hub, () -> pipeline.ruleSet().rules(), this::readiness, metricsHandler()));
+          WebApi web = new WebApi(new WebApi.Deps(tokens, faults, tickets, hub, () -> pipeline.ruleSet().rules(), this::readiness,
+              metricsHandler(), mutes));
           full.post("/api/v1/ingest")
               // Vert.x Web orders body handlers before auth; the limit is checked against
               // Content-Length before anything is buffered.
@@ -196,7 +207,9 @@ public final class VigilServer extends VerticleBase {
         .map(text -> {
           try {
             RuleSet r = RulesFile.load(path, text);
-            LOG.info("rules.loaded file={} rules={}", path, r.rules().size());
+            // The inhibit_rules key of the same file; its own parser, so RulesFile stays about rules.
+            inhibitRules = InhibitRules.parse(path, text);
+            LOG.info("rules.loaded file={} rules={} inhibitRules={}", path, r.rules().size(), inhibitRules.size());
             return r;
           } catch (RuleFileException e) {
             throw new IllegalArgumentException("invalid rules file:\n" + e.getMessage(), e);
@@ -213,6 +226,7 @@ public final class VigilServer extends VerticleBase {
     if (p == null) return Future.failedFuture("not ready yet");
     return loadRules()
         .compose(next -> p.reload(next).map(v -> next))
+        .onSuccess(next -> mutes.fileRules(inhibitRules))
         .onSuccess(next -> LOG.info("rules.reloaded rules={}", next.rules().size()))
         .onFailure(t -> LOG.warn("rules.reload_refused cause=\"{}\"", t.getMessage().replace('\n', ' ')));
   }

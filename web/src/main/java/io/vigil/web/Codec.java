@@ -5,6 +5,11 @@ import io.vertx.core.json.JsonObject;
 import io.vigil.rules.Fault;
 import io.vigil.rules.Rule;
 import io.vigil.rules.Durations;
+import io.vigil.rules.Matcher;
+import io.vigil.rules.mute.InhibitRule;
+import io.vigil.rules.mute.MaintenanceWindow;
+import io.vigil.rules.mute.Muting;
+import io.vigil.rules.mute.Silence;
 import java.time.Instant;
 
 /** The JSON shapes of the API and the stream. One place, so REST and websocket never disagree. */
@@ -30,7 +35,46 @@ public final class Codec {
         .put("keepFiringUntil", time(f.keepFiringUntil()))
         .put("grading", new JsonArray(new java.util.ArrayList<>(f.grading())))
         .put("annotations", new JsonObject(new java.util.LinkedHashMap<>(f.annotations())))
-        .put("ticketId", v.ticketId());
+        .put("ticketId", v.ticketId())
+        .put("muting", muting(v.muting()));
+  }
+
+  /** How the wall and a future notifier see a fault's muting; {@code silenced} covers maintenance windows too. */
+  public static JsonObject muting(Muting m) {
+    return new JsonObject().put("muted", m.muted()).put("silenced", m.silenced())
+        .put("silencedBy", new JsonArray(m.silencedBy())).put("maintenance", new JsonArray(m.maintenance()))
+        .put("inhibitedBy", m.inhibitedBy()).put("until", time(m.until())).put("reason", m.reason());
+  }
+
+  public static JsonArray matchers(java.util.List<Matcher> ms) {
+    JsonArray a = new JsonArray();
+    for (Matcher m : ms) {
+      a.add(new JsonObject().put("name", m.name()).put("value", m.value()).put("isRegex", Silence.isRegex(m))
+          .put("isEqual", Silence.isEqual(m)));
+    }
+    return a;
+  }
+
+  /** Alertmanager's silence shape, with {@code status.state} as of {@code now}. */
+  public static JsonObject silence(Silence s, Instant now) {
+    return new JsonObject().put("id", s.id()).put("matchers", matchers(s.matchers()))
+        .put("startsAt", time(s.startsAt())).put("endsAt", time(s.endsAt())).put("createdBy", s.createdBy())
+        .put("comment", s.comment()).put("status", new JsonObject().put("state", s.state(now).wireName()));
+  }
+
+  public static JsonObject window(MaintenanceWindow w, Instant now) {
+    JsonArray days = new JsonArray();
+    w.days().stream().sorted().forEach(d -> days.add(d.name().substring(0, 3).toLowerCase(java.util.Locale.ROOT)));
+    return new JsonObject().put("id", w.id()).put("customer", w.customer()).put("system", w.system()).put("days", days)
+        .put("start", w.start().toString()).put("end", w.end().toString()).put("timeZone", w.zone().getId())
+        .put("comment", w.comment()).put("createdBy", w.createdBy()).put("active", w.activeAt(now).isPresent())
+        .put("nextChange", time(w.nextBoundary(now)));
+  }
+
+  public static JsonObject inhibitRule(InhibitRule r) {
+    return new JsonObject().put("id", r.id()).put("sourceMatch", matchers(r.sourceMatch()))
+        .put("targetMatch", matchers(r.targetMatch())).put("equal", new JsonArray(r.equal()))
+        .put("origin", r.origin()).put("createdBy", r.createdBy());
   }
 
   public static JsonObject ticket(TicketView t) {

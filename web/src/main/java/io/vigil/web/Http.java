@@ -26,7 +26,9 @@ public final class Http {
   /** Maps a failed future to the answer the client should see. */
   public static void fail(RoutingContext ctx, Throwable t) {
     if (t instanceof ApiError e) {
-      error(ctx, e.status(), e.getMessage());
+      JsonObject body = new JsonObject().put("error", e.getMessage());
+      if (e.field() != null) body.put("field", e.field());
+      json(ctx, e.status(), body);
     } else if (t instanceof NotFoundException e) {
       error(ctx, 404, e.getMessage());
     } else if (t instanceof IllegalTransitionException e) {

@@ -22,7 +22,13 @@ import java.util.function.Supplier;
 public final class WebApi {
   /** Everything the web layer needs from the rest of Vigil. */
   public record Deps(TokenService tokens, FaultQueries faults, TicketService tickets, StreamHub hub,
-      Supplier<List<Rule>> rules, Supplier<Future<Void>> readiness, Handler<RoutingContext> metrics) {}
+      Supplier<List<Rule>> rules, Supplier<Future<Void>> readiness, Handler<RoutingContext> metrics, MuteService mutes) {
+    /** Without silences / maintenance / inhibition routes. */
+    public Deps(TokenService tokens, FaultQueries faults, TicketService tickets, StreamHub hub,
+        Supplier<List<Rule>> rules, Supplier<Future<Void>> readiness, Handler<RoutingContext> metrics) {
+      this(tokens, faults, tickets, hub, rules, readiness, metrics, null);
+    }
+  }
 
   private static final int SMALL_BODY = 64 * 1024;
   private final Deps deps;
@@ -119,6 +125,8 @@ public final class WebApi {
           else ctx.response().setStatusCode(204).end();
         }));
 
+    if (deps.mutes() != null) new MuteApi(deps.mutes(), auth).mount(router);
+
     router.get("/api/v1/stream").handler(auth.require(Role.VIEWER)).handler(ctx -> {
       if (!"websocket".equalsIgnoreCase(ctx.request().getHeader("Upgrade"))) {
         Http.error(ctx, 400, "this is a websocket endpoint: connect with a websocket client");
@@ -167,7 +175,7 @@ public final class WebApi {
     }
   }
 
-  private static int limit(RoutingContext ctx) {
+  static int limit(RoutingContext ctx) {
     String raw = ctx.request().getParam("limit");
     try {
       return raw == null ? 500 : Math.max(1, Math.min(5000, Integer.parseInt(raw)));
@@ -177,7 +185,7 @@ public final class WebApi {
   }
 
   /** The body as a JSON object, or null after answering 400/415. */
-  private static JsonObject jsonBody(RoutingContext ctx) {
+  static JsonObject jsonBody(RoutingContext ctx) {
     String type = ctx.request().getHeader("Content-Type");
     if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
       Http.error(ctx, 415, "Content-Type must be application/json");

@@ -11,6 +11,7 @@ import io.vigil.rules.Fault;
 import io.vigil.rules.FaultEvent;
 import io.vigil.rules.FaultState;
 import io.vigil.rules.SlaPolicy;
+import io.vigil.rules.mute.Muting;
 import io.vigil.web.FaultQueries;
 import io.vigil.web.FaultView;
 import io.vigil.web.TicketView;
@@ -28,20 +29,22 @@ public final class PgFaultStore implements FaultQueries {
   static final String ACTIVE_TICKET = "state IN ('open', 'acknowledged', 'in_progress', 'reopened')";
   private static final String UPSERT_FAULT =
       "INSERT INTO faults (fingerprint, rule, severity, state, labels, value, summary, starts_at, firing_at, ends_at, "
-          + "grading, annotations, keep_firing_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) "
+          + "grading, annotations, keep_firing_until, muted_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) "
           + "ON CONFLICT (fingerprint) WHERE state <> 'resolved' DO UPDATE SET state = EXCLUDED.state, "
           + "severity = EXCLUDED.severity, value = EXCLUDED.value, summary = EXCLUDED.summary, "
           + "firing_at = COALESCE(faults.firing_at, EXCLUDED.firing_at), ends_at = EXCLUDED.ends_at, grading = EXCLUDED.grading, "
-          + "annotations = EXCLUDED.annotations, keep_firing_until = EXCLUDED.keep_firing_until, updated_at = now() "
-          + "RETURNING *, NULL::text AS previous_severity";
+          + "annotations = EXCLUDED.annotations, keep_firing_until = EXCLUDED.keep_firing_until, muted_by = EXCLUDED.muted_by, "
+          + "updated_at = now() RETURNING *, NULL::text AS previous_severity";
   // A transition updates the one active row. (An upsert cannot: a row being inserted as 'resolved'
   // lies outside the partial unique index, so it would never conflict with the active row.)
   // previous_severity tells a re-grade apart, so the ticket can follow it.
   private static final String UPDATE_ACTIVE_FAULT =
       "WITH old AS (SELECT id, severity FROM faults WHERE fingerprint = $1 AND state <> 'resolved' FOR UPDATE) "
           + "UPDATE faults f SET state = $2, severity = $3, value = $4, summary = $5, firing_at = COALESCE(f.firing_at, $6), "
-          + "ends_at = $7, grading = $8, annotations = $9, keep_firing_until = $10, updated_at = now() "
+          + "ends_at = $7, grading = $8, annotations = $9, keep_firing_until = $10, muted_by = $11, updated_at = now() "
           + "FROM old WHERE f.id = old.id RETURNING f.*, old.severity AS previous_severity";
+  private static final String SET_MUTING =
+      "UPDATE faults SET muted_by = $2, updated_at = now() WHERE fingerprint = $1 AND state <> 'resolved' RETURNING *";
   private static final String OPEN_TICKET =
       "INSERT INTO tickets (fingerprint, fault_id, customer, system, severity, state, summary, opened_at, respond_by, resolve_by) "
           + "VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8, $9) "
@@ -59,20 +62,31 @@ public final class PgFaultStore implements FaultQueries {
   }
 
   public Future<Recorded> record(FaultEvent ev, Instant now) {
+    return record(ev, Muting.NONE, now);
+  }
+
+  /**
+   * Records a fault event with its muting. A muted firing fault opens no ticket (see
+   * {@link #updateMuting}: its ticket opens when it is unmuted while still firing); a fault that
+   * resolves while muted never gets one.
+   */
+  public Future<Recorded> record(FaultEvent ev, Muting muting, Instant now) {
     return pool.withTransaction(conn -> {
       Fault f = ev.fault();
-      Future<RowSet<Row>> write = ev.from() == null ? insert(conn, f)
+      Future<RowSet<Row>> write = ev.from() == null ? insert(conn, f, muting)
           : conn.preparedQuery(UPDATE_ACTIVE_FAULT).execute(Tuple.from(new Object[] {f.fingerprint(), f.state().wireName(),
                   f.severity().name(), value(f), f.summary(), Rows.ts(f.firingAt()), Rows.ts(f.endsAt()), grading(f),
-                  new JsonObject(new java.util.LinkedHashMap<>(f.annotations())), Rows.ts(f.keepFiringUntil())}))
+                  new JsonObject(new java.util.LinkedHashMap<>(f.annotations())), Rows.ts(f.keepFiringUntil()), Rows.muting(muting)}))
               // No active row (its start was never recorded): store the fault as it is now.
-              .compose(rows -> rows.size() == 1 ? Future.succeededFuture(rows) : insert(conn, f));
+              .compose(rows -> rows.size() == 1 ? Future.succeededFuture(rows) : insert(conn, f, muting));
       return write.compose(rows -> {
         Row row = rows.iterator().next();
         FaultView stored = Rows.fault(row);
         String previous = row.getString("previous_severity");
+        // Only becoming firing opens a ticket (a re-grade is firing -> firing; flapping -> firing keeps
+        // the ticket it has); a muted fault opens none until it is unmuted (updateMuting).
         boolean becameFiring = f.state() == FaultState.FIRING && ev.from() != FaultState.FIRING && ev.from() != FaultState.FLAPPING;
-        if (becameFiring) return openTicket(conn, stored, now);
+        if (becameFiring) return muting.muted() ? Future.succeededFuture(new Recorded(stored, null)) : openTicket(conn, stored, now, false);
         if (f.state() == FaultState.RESOLVED && stored.ticketId() != null) return faultResolved(conn, stored, now);
         if (stored.ticketId() != null && previous != null && !previous.equals(f.severity().name())) return regraded(conn, stored, previous, now);
         if (stored.ticketId() != null && f.state() == FaultState.FLAPPING && ev.from() == FaultState.FIRING) {
@@ -83,10 +97,10 @@ public final class PgFaultStore implements FaultQueries {
     });
   }
 
-  private static Future<RowSet<Row>> insert(SqlConnection conn, Fault f) {
+  private static Future<RowSet<Row>> insert(SqlConnection conn, Fault f, Muting muting) {
     return conn.preparedQuery(UPSERT_FAULT).execute(Tuple.from(new Object[] {f.fingerprint(), f.rule(), f.severity().name(),
         f.state().wireName(), Rows.labels(f.labels()), value(f), f.summary(), Rows.ts(f.startsAt()), Rows.ts(f.firingAt()),
-        Rows.ts(f.endsAt()), grading(f), new JsonObject(new java.util.LinkedHashMap<>(f.annotations())), Rows.ts(f.keepFiringUntil())}));
+        Rows.ts(f.endsAt()), grading(f), new JsonObject(new java.util.LinkedHashMap<>(f.annotations())), Rows.ts(f.keepFiringUntil()), Rows.muting(muting)}));
   }
 
   private static io.vertx.core.json.JsonArray grading(Fault f) {
@@ -126,11 +140,29 @@ public final class PgFaultStore implements FaultQueries {
         });
   }
 
+  /**
+   * Stores a new muting decision for the active fault of {@code fingerprint}. When that unmutes a
+   * fault that is still firing and has no ticket, its ticket is opened in the same transaction, with
+   * the SLA clock starting now. A ticket opened before the fault was muted stays as it is. Completes
+   * with null when the fingerprint has no active fault (it resolved meanwhile).
+   */
+  public Future<Recorded> updateMuting(String fingerprint, Muting muting, Instant now) {
+    return pool.withTransaction(conn -> conn.preparedQuery(SET_MUTING).execute(Tuple.of(fingerprint, Rows.muting(muting)))
+        .compose(rows -> {
+          if (rows.size() == 0) return Future.succeededFuture(null);
+          FaultView stored = Rows.fault(rows.iterator().next());
+          if (stored.fault().state() == FaultState.FIRING && !muting.muted() && stored.ticketId() == null) {
+            return openTicket(conn, stored, now, true);
+          }
+          return Future.succeededFuture(new Recorded(stored, null));
+        }));
+  }
+
   private static Double value(Fault f) {
     return Double.isNaN(f.value()) ? null : f.value();
   }
 
-  private Future<Recorded> openTicket(SqlConnection conn, FaultView fv, Instant now) {
+  private Future<Recorded> openTicket(SqlConnection conn, FaultView fv, Instant now, boolean afterMute) {
     Fault f = fv.fault();
     SlaPolicy.Dues dues = sla.dues(f.severity(), now);
     Tuple t = Tuple.of(f.fingerprint(), fv.id(), f.labels().getOrDefault("customer", "unknown"),
@@ -139,9 +171,11 @@ public final class PgFaultStore implements FaultQueries {
     return conn.preparedQuery(OPEN_TICKET).execute(t).compose(inserted -> {
       if (inserted.size() == 1) {
         TicketView ticket = Rows.ticket(inserted.iterator().next());
-        return event(conn, ticket.id(), now, "opened", new JsonObject().put("faultId", fv.id())
-            .put("severity", f.severity().name()).put("respondBy", dues.respondBy().toString()).put("resolveBy", dues.resolveBy().toString()))
-            .compose(v -> linkFault(conn, fv, ticket));
+        JsonObject detail = new JsonObject().put("faultId", fv.id()).put("severity", f.severity().name())
+            .put("respondBy", dues.respondBy().toString()).put("resolveBy", dues.resolveBy().toString());
+        // Opened late because the fault was muted when it started firing: the SLA clock starts now.
+        if (afterMute) detail.put("afterMute", true);
+        return event(conn, ticket.id(), now, "opened", detail).compose(v -> linkFault(conn, fv, ticket));
       }
       // A ticket for this fingerprint is still being worked: the fault came back; note it there.
       return conn.preparedQuery("UPDATE tickets SET fault_id = $2, fault_resolved_at = NULL, updated_at = now() "
@@ -157,7 +191,7 @@ public final class PgFaultStore implements FaultQueries {
 
   private Future<Recorded> linkFault(SqlConnection conn, FaultView fv, TicketView ticket) {
     return conn.preparedQuery("UPDATE faults SET ticket_id = $2 WHERE id = $1").execute(Tuple.of(fv.id(), ticket.id()))
-        .map(r -> new Recorded(new FaultView(fv.id(), fv.fault(), ticket.id()), ticket));
+        .map(r -> new Recorded(new FaultView(fv.id(), fv.fault(), ticket.id(), fv.muting()), ticket));
   }
 
   private Future<Recorded> faultResolved(SqlConnection conn, FaultView fv, Instant now) {

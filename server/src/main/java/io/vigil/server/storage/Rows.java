@@ -1,5 +1,6 @@
 package io.vigil.server.storage;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vigil.rules.Fault;
@@ -7,6 +8,7 @@ import io.vigil.rules.FaultState;
 import io.vigil.rules.Labels;
 import io.vigil.rules.Severity;
 import io.vigil.rules.TicketState;
+import io.vigil.rules.mute.Muting;
 import io.vigil.web.FaultView;
 import io.vigil.web.TicketEventView;
 import io.vigil.web.TicketView;
@@ -48,7 +50,27 @@ public final class Rows {
         FaultState.parse(r.getString("state")), Labels.of(m), value == null ? Double.NaN : value, r.getString("summary"),
         instant(r, "starts_at"), instant(r, "firing_at"), instant(r, "ends_at"), grading.isEmpty() ? null : grading,
         annotations, instant(r, "keep_firing_until"));
-    return new FaultView(r.getLong("id"), f, r.getLong("ticket_id"));
+    return new FaultView(r.getLong("id"), f, r.getLong("ticket_id"), muting(r.getJsonObject("muted_by")));
+  }
+
+  /** A muting as stored in {@code faults.muted_by}; null when not muted. */
+  public static JsonObject muting(Muting m) {
+    if (m == null || !m.muted()) return null;
+    return new JsonObject().put("silencedBy", new JsonArray(m.silencedBy())).put("maintenance", new JsonArray(m.maintenance()))
+        .put("inhibitedBy", m.inhibitedBy()).put("until", m.until() == null ? null : m.until().toString()).put("reason", m.reason());
+  }
+
+  public static Muting muting(JsonObject j) {
+    if (j == null) return Muting.NONE;
+    String until = j.getString("until");
+    return new Muting(strings(j.getJsonArray("silencedBy")), strings(j.getJsonArray("maintenance")), j.getString("inhibitedBy"),
+        until == null ? null : Instant.parse(until), j.getString("reason"));
+  }
+
+  public static java.util.List<String> strings(JsonArray a) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    if (a != null) for (Object o : a) out.add(String.valueOf(o));
+    return out;
   }
 
   public static TicketView ticket(Row r) {

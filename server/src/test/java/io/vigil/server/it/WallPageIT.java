@@ -87,6 +87,35 @@ class WallPageIT {
   }
 
   @Test
+  void silencedFaultIsShownDimmedAsSilencedAndLeftOutOfTheCounters() throws Exception {
+    Http.Reply silence = vigil.http.post("/api/v1/silences", SilenceIT.silenceBody("acme", "erp",
+        java.time.Instant.now().plus(Duration.ofHours(2)), "ERP database upgrade"));
+    assertEquals(201, silence.status(), silence.toString());
+    driver.get(base() + "/?token=" + TestVigil.ADMIN + "&lang=en");
+    waitUpTo(15).until(ExpectedConditions.attributeToBe(By.id("status"), "data-state", "live"));
+    assertEquals(204, vigil.http.ingest(sample("up", "acme", "erp", "db1", 0) + "," + sample("cpu_usage", "globex", "billing", "app2", 97.5)).status());
+
+    WebElement card = waitUpTo(10).until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".fault[data-muted='silenced']")));
+    assertEquals("P1", card.getAttribute("data-severity"));
+    assertTrue(card.getAttribute("class").contains("is-muted"));
+    assertTrue(Double.parseDouble(card.getCssValue("opacity")) < 0.6, "dimmed: " + card.getCssValue("opacity"));
+    assertEquals("silenced", card.findElement(By.className("tag-silenced")).getText().toLowerCase(java.util.Locale.ROOT));
+    String reason = card.findElement(By.className("mute-reason")).getText();
+    assertTrue(reason.startsWith("until ") && reason.contains("ERP database upgrade"), reason);
+    // The counters count what needs people: the silenced P1 is not in them, and the header says so.
+    waitUpTo(10).until(d -> d.findElement(By.cssSelector(".count[data-severity='P2'] .count-n")).getText().equals("1"));
+    assertEquals("0", driver.findElement(By.cssSelector(".count[data-severity='P1'] .count-n")).getText());
+    assertEquals("+1 muted, not counted", driver.findElement(By.id("counts-note")).getText());
+    assertTrue(driver.findElement(By.id("counts")).getAttribute("title").contains("not counted"));
+    screenshot("wall-silenced.png");
+
+    driver.findElement(By.id("lang")).click();
+    waitUpTo(5).until(d -> d.findElement(By.cssSelector(".fault[data-muted='silenced'] .tag-silenced")).getText().equals("已静默"));
+    assertTrue(driver.findElement(By.cssSelector(".fault[data-muted='silenced'] .mute-reason")).getText().startsWith("至 "));
+    screenshot("wall-silenced-zh.png");
+  }
+
+  @Test
   void withoutTokenTheLoginFormAsksOnceAndTheTokenIsKept() throws Exception {
     driver.get(base() + "/");
     WebElement login = waitUpTo(10).until(ExpectedConditions.visibilityOfElementLocated(By.id("login")));

@@ -1,0 +1,144 @@
+package io.vigil.rules.mute;
+
+import io.vigil.rules.Fault;
+import io.vigil.rules.FaultState;
+import io.vigil.rules.Labels;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Decides whether a fault is muted, as a pure function of (silences, maintenance windows, inhibit
+ * rules, the faults firing now, now). Immutable and thread-safe: build a new one when the
+ * definitions change. Never blocks; no clock of its own.
+ *
+ * <p>Matching sees a fault's labels plus two pseudo-labels: {@code severity} (the graded P1…P4)
+ * and {@code alertname} (the rule name, as Alertmanager calls it), so {@code severity=~"P3|P4"}
+ * works in silences and inhibit rules. The pseudo-labels win over real labels of the same name.
+ */
+public final class Muter {
+  public static final Muter NONE = new Muter(List.of(), List.of(), List.of());
+  /** Which firing source is named when several inhibit: most severe, then longest firing, then fingerprint. */
+  private static final Comparator<Fault> SOURCE_ORDER = Comparator.comparing(Fault::severity)
+      .thenComparing(f -> f.firingAt() == null ? Instant.MAX : f.firingAt()).thenComparing(Fault::fingerprint);
+
+  private final List<Silence> silences;
+  private final List<MaintenanceWindow> windows;
+  private final List<InhibitRule> rules;
+
+  public Muter(Collection<Silence> silences, Collection<MaintenanceWindow> windows, Collection<InhibitRule> rules) {
+    this.silences = List.copyOf(silences);
+    this.windows = List.copyOf(windows);
+    this.rules = List.copyOf(rules);
+  }
+
+  public List<Silence> silences() {
+    return silences;
+  }
+
+  public List<MaintenanceWindow> windows() {
+    return windows;
+  }
+
+  public List<InhibitRule> inhibitRules() {
+    return rules;
+  }
+
+  public static Labels matchLabels(Fault f) {
+    return f.labels().with(Map.of("severity", f.severity().name(), "alertname", f.rule()));
+  }
+
+  /** The muting of one fault. {@code firing} may contain anything; only FIRING faults can inhibit. */
+  public Muting muting(Fault f, Collection<Fault> firing, Instant now) {
+    return mutings(List.of(f), firing, now).get(f.fingerprint());
+  }
+
+  /**
+   * The muting of each of {@code faults}, by fingerprint. Sources are indexed once per rule, so
+   * this is linear in faults × rules rather than quadratic.
+   */
+  public Map<String, Muting> mutings(Collection<Fault> faults, Collection<Fault> firing, Instant now) {
+    List<Map<List<String>, List<Fault>>> sourcesByRule = new ArrayList<>(rules.size());
+    List<Fault> sorted = firing.stream().filter(f -> f.state() == FaultState.FIRING).sorted(SOURCE_ORDER).toList();
+    for (InhibitRule r : rules) {
+      Map<List<String>, List<Fault>> index = new HashMap<>();
+      for (Fault s : sorted) {
+        Labels l = matchLabels(s);
+        if (r.matchesSource(l)) index.computeIfAbsent(r.equalKey(l), k -> new ArrayList<>(1)).add(s);
+      }
+      sourcesByRule.add(index);
+    }
+    Map<String, Muting> out = new LinkedHashMap<>();
+    for (Fault f : faults) {
+      Labels l = matchLabels(f);
+      List<Silence> bySilence = silences.stream().filter(s -> s.activeAt(now) && s.matches(l)).toList();
+      List<Map.Entry<MaintenanceWindow, MaintenanceWindow.Occurrence>> byWindow = new ArrayList<>();
+      for (MaintenanceWindow w : windows) {
+        if (w.selects(f.labels())) w.activeAt(now).ifPresent(o -> byWindow.add(Map.entry(w, o)));
+      }
+      Fault source = inhibitor(f, l, sourcesByRule);
+      out.put(f.fingerprint(), muting(bySilence, byWindow, source));
+    }
+    return out;
+  }
+
+  private Fault inhibitor(Fault target, Labels l, List<Map<List<String>, List<Fault>>> sourcesByRule) {
+    for (int i = 0; i < rules.size(); i++) {
+      InhibitRule r = rules.get(i);
+      if (!r.matchesTarget(l)) continue;
+      for (Fault s : sourcesByRule.get(i).getOrDefault(r.equalKey(l), List.of())) {
+        if (!s.fingerprint().equals(target.fingerprint())) return s; // a fault never inhibits itself
+      }
+    }
+    return null;
+  }
+
+  private static Muting muting(List<Silence> bySilence, List<Map.Entry<MaintenanceWindow, MaintenanceWindow.Occurrence>> byWindow,
+      Fault source) {
+    if (bySilence.isEmpty() && byWindow.isEmpty() && source == null) return Muting.NONE;
+    Instant until = null;
+    List<String> reasons = new ArrayList<>();
+    for (Silence s : bySilence) {
+      until = later(until, s.endsAt());
+      // The comment first: a wall with little room shows the start of the reason.
+      reasons.add("silenced by " + s.createdBy() + ": " + s.comment() + " (until " + s.endsAt() + ")");
+    }
+    for (Map.Entry<MaintenanceWindow, MaintenanceWindow.Occurrence> e : byWindow) {
+      until = later(until, e.getValue().until());
+      reasons.add("maintenance window: " + e.getKey().comment() + " (until " + e.getValue().until() + ")");
+    }
+    if (source != null) {
+      String c = source.labels().get("customer");
+      String sys = source.labels().get("system");
+      String where = c != null || sys != null ? (c == null ? "?" : c) + "/" + (sys == null ? "?" : sys) : source.labels().toString();
+      reasons.add("inhibited by " + source.rule() + " (" + source.severity() + ") on " + where);
+    }
+    return new Muting(bySilence.stream().map(Silence::id).toList(), byWindow.stream().map(e -> e.getKey().id()).toList(),
+        source == null ? null : source.fingerprint(), until, String.join("; ", reasons));
+  }
+
+  private static Instant later(Instant a, Instant b) {
+    return a == null || b.isAfter(a) ? b : a;
+  }
+
+  /** The next instant after {@code now} at which a silence or a maintenance window starts or ends. */
+  public Optional<Instant> nextChange(Instant now) {
+    Instant best = null;
+    for (Silence s : silences) {
+      for (Instant b : new Instant[] {s.startsAt(), s.endsAt()}) {
+        if (b.isAfter(now) && (best == null || b.isBefore(best))) best = b;
+      }
+    }
+    for (MaintenanceWindow w : windows) {
+      Instant b = w.nextBoundary(now);
+      if (b != null && (best == null || b.isBefore(best))) best = b;
+    }
+    return Optional.ofNullable(best);
+  }
+}
