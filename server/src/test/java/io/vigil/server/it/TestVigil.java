@@ -70,6 +70,14 @@ public final class TestVigil implements AutoCloseable {
     http = new Http("http://127.0.0.1:" + vigil.port(), ADMIN);
   }
 
+  /** A rules file with {@code yaml}, for {@code VIGIL_RULES} in a test's environment. */
+  public static String rulesFile(String yaml) throws java.io.IOException {
+    Path p = Files.createTempFile("vigil-rules", ".yaml");
+    Files.writeString(p, yaml);
+    p.toFile().deleteOnExit();
+    return p.toString();
+  }
+
   public int port() {
     return vigil.port();
   }
