@@ -170,6 +170,49 @@ public final class RuleEngine {
     return Labels.of(m);
   }
 
+  /**
+   * Feeds stored history (in time order) after a restart, so range windows are full again; raises
+   * nothing. Call before {@link #restore}, then {@link #reconcile}.
+   */
+  public void warm(SampleBatch history) {
+    for (Sample s : history.samples()) runtime.accept(s, ChangeSink.NONE);
+  }
+
+  /**
+   * After {@link #warm} and {@link #restore}: output elements that hold per the windows but have no
+   * fault become faults now (the runtime reports changes only, so an unchanged condition would
+   * otherwise never be reported again).
+   */
+  public List<FaultEvent> reconcile() {
+    begin();
+    for (RuleState st : states) {
+      for (Map.Entry<Labels, Double> e : runtime.current(st.exprIndex).entrySet()) {
+        if (!st.alerts.containsKey(e.getKey())) holds(st, e.getKey(), e.getValue());
+      }
+    }
+    return end();
+  }
+
+  /** Metrics the rules read: what a warm-up must replay. */
+  public Set<String> metricNames() {
+    Set<String> out = new java.util.TreeSet<>();
+    for (Rule r : set.rules()) {
+      out.addAll(r.expr().metricNames());
+      if (r.resolveExpr() != null) out.addAll(r.resolveExpr().metricNames());
+    }
+    return out;
+  }
+
+  /** How much history a warm-up needs: the longest range any rule uses, plus the staleness lookback. */
+  public Duration warmRange() {
+    Duration longest = Duration.ZERO;
+    for (Rule r : set.rules()) {
+      if (r.expr().maxRange().compareTo(longest) > 0) longest = r.expr().maxRange();
+      if (r.resolveExpr() != null && r.resolveExpr().maxRange().compareTo(longest) > 0) longest = r.resolveExpr().maxRange();
+    }
+    return longest.plus(RuntimeOptions.defaults().lookback());
+  }
+
   /** Replays the history of recent changes per fingerprint (from storage) into flap detection. */
   public void restoreFlapHistory(Map<String, List<Instant>> changes) {
     changes.forEach((fp, times) -> times.stream().sorted().forEach(t -> flaps.record(fp, t)));

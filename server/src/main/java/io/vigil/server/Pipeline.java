@@ -100,16 +100,41 @@ public final class Pipeline implements SampleSink {
    * Re-installs faults restored at start-up (they are active but raised no event now) with their
    * stored muting, then decides muting again: a silence may have ended while Vigil was down.
    */
-  public void restored(List<FaultView> active) {
+  public Future<Void> restored(List<FaultView> active, Map<String, List<Instant>> flapHistory) {
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
     engineContext.runOnContext(v -> {
       engine.restore(active.stream().map(FaultView::fault).toList());
+      engine.restoreFlapHistory(flapHistory);
       for (FaultView f : active) {
         count(new FaultEvent(null, f.fault()));
         mutings.put(f.fault().fingerprint(), f.muting());
       }
+      // Conditions the replayed history shows holding, with no stored fault: raise them now.
+      recordAll(engine.reconcile());
       schedule();
       remuteNow();
+      done.complete();
     });
+    return done.future();
+  }
+
+  /** Feeds replayed history to the engine (windows only, no events); completes once it is applied. */
+  public Future<Void> warm(SampleBatch history) {
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    engineContext.runOnContext(v -> {
+      engine.warm(history);
+      done.complete();
+    });
+    return done.future();
+  }
+
+  /** The metrics and the time range a warm-up must replay for the rules in force. */
+  public java.util.Set<String> warmMetrics() {
+    return engine.metricNames();
+  }
+
+  public java.time.Duration warmRange() {
+    return engine.warmRange();
   }
 
   /** Something that affects muting changed (may be called from any thread). */

@@ -29,6 +29,7 @@ import io.vigil.web.Role;
 import io.vigil.web.StreamHub;
 import io.vigil.web.WebApi;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -143,7 +144,7 @@ public final class VigilServer extends VerticleBase {
           hub.seed(active, open);
           return active;
         }))
-        .map(active -> {
+        .compose(active -> {
           vertx.setPeriodic(3_600_000, id -> new PartitionMaintainer(db.pool(), db.samplesLayout(), config.retentionDays(), clock)
               .run().onFailure(t -> LOG.warn("db.maintenance_failed cause=\"{}\"", t.toString())));
           vertx.setPeriodic(30_000, id -> tokens.refresh().onFailure(t -> LOG.warn("tokens.refresh_failed cause=\"{}\"", t.toString())));
@@ -153,7 +154,14 @@ public final class VigilServer extends VerticleBase {
           this.pipeline = pipeline;
           this.mutes = mutes;
           mutes.onChange(pipeline::remute);
-          pipeline.restored(active);
+          // Range windows refilled from the samples table, then faults and flap history restored.
+          Instant now = clock.instant();
+          long warmStart = System.nanoTime();
+          Future<Void> restored = store.replay(pipeline.warmMetrics(), now.minus(pipeline.warmRange()), config.warmupMaxSamples(), pipeline::warm)
+              .compose(replayed -> faults.flapHistory(now.minus(ruleSet.flapping().window())).compose(history -> {
+                LOG.info("vigil.warmed samples={} ms={} flapHistory={}", replayed, (System.nanoTime() - warmStart) / 1_000_000, history.size());
+                return pipeline.restored(active, history);
+              }));
           // Silences and windows changed on another node reach this one within this period.
           vertx.setPeriodic(30_000, id -> mutes.refresh().onFailure(t -> LOG.warn("mutes.refresh_failed cause=\"{}\"", t.toString())));
           LOG.info("vigil.restored activeFaults={} rules={} mutes={}", active.size(), ruleSet.rules().size(), mutes);
@@ -176,7 +184,7 @@ public final class VigilServer extends VerticleBase {
             }
           }));
           web.mount(full);
-          return full;
+          return restored.map(v -> full);
         });
   }
 

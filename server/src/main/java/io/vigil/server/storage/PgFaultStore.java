@@ -214,6 +214,26 @@ public final class PgFaultStore implements FaultQueries {
         .execute(Tuple.of(ticketId, Rows.ts(at), actor, kind, detail)).mapEmpty();
   }
 
+  /**
+   * State changes (fired, resolved) per fingerprint since {@code since}, from the faults table: the
+   * flap detector's memory after a restart.
+   */
+  public Future<java.util.Map<String, List<Instant>>> flapHistory(Instant since) {
+    return pool.preparedQuery("SELECT fingerprint, firing_at, ends_at FROM faults WHERE firing_at IS NOT NULL "
+            + "AND (firing_at > $1 OR ends_at > $1)").execute(Tuple.of(Rows.ts(since)))
+        .map(rows -> {
+          java.util.Map<String, List<Instant>> out = new java.util.HashMap<>();
+          for (Row r : rows) {
+            List<Instant> l = out.computeIfAbsent(r.getString("fingerprint"), k -> new ArrayList<>());
+            Instant fired = Rows.instant(r, "firing_at");
+            Instant ended = Rows.instant(r, "ends_at");
+            if (fired.isAfter(since)) l.add(fired);
+            if (ended != null && ended.isAfter(since)) l.add(ended);
+          }
+          return out;
+        });
+  }
+
   /** Active (pending or firing) faults, for the engine and the stream after a restart. */
   public Future<List<FaultView>> active() {
     return pool.query("SELECT * FROM faults WHERE state <> 'resolved' ORDER BY id").execute().map(PgFaultStore::faults);

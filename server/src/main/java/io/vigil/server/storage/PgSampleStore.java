@@ -120,4 +120,60 @@ public final class PgSampleStore implements SampleSink {
       return conn.preparedQuery(INSERT_SAMPLES).execute(Tuple.of(ts, sid, val)).mapEmpty();
     });
   }
+
+  /**
+   * Replays the stored samples of {@code metrics} since {@code since}, oldest first, in pages handed
+   * to {@code consumer} (the next page is read only when the consumer's future completes: the reader
+   * never runs ahead of the engine). Stops after {@code max} samples (the newest are the ones that
+   * matter, so a cap that bites starts the replay later, not earlier). Completes with the count.
+   */
+  public Future<Long> replay(java.util.Set<String> metrics, java.time.Instant since, int max,
+      java.util.function.Function<SampleBatch, Future<Void>> consumer) {
+    if (metrics.isEmpty() || max == 0) return Future.succeededFuture(0L);
+    String[] names = metrics.toArray(String[]::new);
+    return pool.preparedQuery("SELECT id, metric, labels FROM series WHERE metric = ANY($1)").execute(Tuple.of((Object) names))
+        .compose(rows -> {
+          Map<Long, SeriesKey> byId = new HashMap<>();
+          for (Row r : rows) {
+            Map<String, String> labels = new java.util.TreeMap<>();
+            r.getJsonObject("labels").forEach(e -> labels.put(e.getKey(), String.valueOf(e.getValue())));
+            byId.put(r.getLong("id"), new SeriesKey(r.getString("metric"), io.vigil.rules.Labels.of(labels)));
+          }
+          if (byId.isEmpty()) return Future.succeededFuture(0L);
+          Long[] ids = byId.keySet().toArray(Long[]::new);
+          // Start late enough that at most `max` samples follow.
+          return pool.preparedQuery("SELECT time FROM samples WHERE series_id = ANY($1) AND time > $2 ORDER BY time DESC OFFSET $3 LIMIT 1")
+              .execute(Tuple.of(ids, since.atOffset(java.time.ZoneOffset.UTC), max))
+              .compose(cut -> {
+                java.time.OffsetDateTime from = cut.size() == 1 ? cut.iterator().next().getOffsetDateTime(0) : since.atOffset(java.time.ZoneOffset.UTC);
+                return page(ids, byId, from, -1L, 0L, consumer);
+              });
+        });
+  }
+
+  private static final int REPLAY_PAGE = 10_000;
+
+  private Future<Long> page(Long[] ids, Map<Long, SeriesKey> byId, java.time.OffsetDateTime afterTime, long afterId, long done,
+      java.util.function.Function<SampleBatch, Future<Void>> consumer) {
+    return pool.preparedQuery("SELECT time, series_id, value FROM samples WHERE series_id = ANY($1) AND (time, series_id) > ($2, $3) "
+            + "ORDER BY time, series_id LIMIT " + REPLAY_PAGE)
+        .execute(Tuple.of(ids, afterTime, afterId))
+        .compose(rows -> {
+          if (rows.size() == 0) return Future.succeededFuture(done);
+          List<Sample> batch = new ArrayList<>(rows.size());
+          java.time.OffsetDateTime lastTime = null;
+          long lastId = 0;
+          for (Row r : rows) {
+            lastTime = r.getOffsetDateTime(0);
+            lastId = r.getLong(1);
+            SeriesKey k = byId.get(lastId);
+            batch.add(new Sample(k.metric(), k.labels(), r.getDouble(2), lastTime.toInstant().toEpochMilli()));
+          }
+          java.time.OffsetDateTime t = lastTime;
+          long id = lastId;
+          long total = done + rows.size();
+          return consumer.apply(new SampleBatch(batch))
+              .compose(v -> rows.size() < REPLAY_PAGE ? Future.succeededFuture(total) : page(ids, byId, t, id, total, consumer));
+        });
+  }
 }

@@ -213,6 +213,43 @@ class RuleBehaviourIT {
     assertEquals("1", vigil.sql("SELECT count(*) FROM tickets"), "one ticket");
   }
 
+  private void ingestAt(String metric, String host, double value, long ts) throws Exception {
+    Http.Reply r = http.ingest("{\"metric\":\"" + metric + "\",\"labels\":{\"customer\":\"acme\",\"system\":\"erp\",\"host\":\""
+        + host + "\"},\"value\":" + value + ",\"ts\":" + ts + "}");
+    assertEquals(204, r.status(), r.toString());
+  }
+
+  @Test
+  void restartRefillsRangeWindowsFromStoredSamples() throws Exception {
+    String rules = "rules:\n  - {name: AvgHigh, expr: 'avg_over_time(cpu_usage[1m]) > 90', severity: P3}\n";
+    start(rules);
+    long now = System.currentTimeMillis();
+    ingestAt("cpu_usage", "h1", 80, now - 30_000);
+    ingestAt("cpu_usage", "h1", 80, now - 20_000);
+    vigil.stop();
+    vigil = new TestVigil(vigil.db, Map.of("VIGIL_RULES", TestVigil.rulesFile(rules)));
+    http = vigil.http;
+    // With the two 80s replayed the averages are 86.7 then 93.75; an empty window would have fired at 100.
+    ingestAt("cpu_usage", "h1", 100, now - 10_000);
+    ingestAt("cpu_usage", "h1", 115, now);
+    JsonObject f = awaitFault("AvgHigh", "h1", "firing");
+    assertEquals(93.75, f.getDouble("value"), 1e-9, "the window held the samples stored before the restart");
+    assertEquals("1", vigil.sql("SELECT count(*) FROM faults"), "it fired once, at 115, not already at 100");
+  }
+
+  @Test
+  void withWarmupOffARestartStartsWithEmptyWindows() throws Exception {
+    String rules = "rules:\n  - {name: AvgHigh, expr: 'avg_over_time(cpu_usage[1m]) > 90', severity: P3}\n";
+    start(rules);
+    long now = System.currentTimeMillis();
+    ingestAt("cpu_usage", "h1", 80, now - 30_000);
+    vigil.stop();
+    vigil = new TestVigil(vigil.db, Map.of("VIGIL_RULES", TestVigil.rulesFile(rules), "VIGIL_WARMUP_MAX_SAMPLES", "0"));
+    http = vigil.http;
+    ingestAt("cpu_usage", "h1", 100, now - 10_000);
+    assertEquals(100.0, awaitFault("AvgHigh", "h1", "firing").getDouble("value"), "the 80 before the restart was not replayed");
+  }
+
   @Test
   void reloadPicksUpAChangedFileAndAnInvalidOneKeepsTheRunningRules() throws Exception {
     Path file = Path.of(TestVigil.rulesFile("rules:\n  - {name: A, expr: up == 0, severity: P1}\n"));
