@@ -20,6 +20,7 @@ import io.vigil.rules.SlaPolicy;
 import io.vigil.rules.mute.InhibitRule;
 import io.vigil.rules.mute.InhibitRules;
 import io.vigil.server.storage.Database;
+import io.vigil.server.storage.PgConfigStore;
 import io.vigil.server.storage.PartitionMaintainer;
 import io.vigil.server.storage.PgFaultStore;
 import io.vigil.server.storage.PgMuteStore;
@@ -54,7 +55,8 @@ public final class VigilServer extends VerticleBase {
   private final io.vertx.core.Promise<Void> readyPromise = io.vertx.core.Promise.promise();
   private volatile Router router;
   private StreamHub hub;
-  private RuleSet ruleSet = RuleSet.of(List.of());
+  private FileRules fileRules;
+  private volatile RuleCatalog catalog;
   private volatile Pipeline pipeline;
   private List<InhibitRule> inhibitRules = List.of();
   private volatile MuteRegistry mutes;
@@ -77,7 +79,7 @@ public final class VigilServer extends VerticleBase {
     // Retry-After. A bad rules file still stops start-up (nothing would ever fix it by waiting).
     return loadRules()
         .compose(r -> {
-          ruleSet = r;
+          fileRules = r;
           return vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true).setMaxWebSocketFrameSize(1 << 20))
               .requestHandler(req -> router.handle(req)).listen(config.port(), config.host());
         })
@@ -135,10 +137,13 @@ public final class VigilServer extends VerticleBase {
     TicketDesk tickets = new TicketDesk(db.pool(), hub, clock);
     TokenStore tokens = new TokenStore(db.pool(), clock);
     MuteRegistry mutes = new MuteRegistry(new PgMuteStore(db.pool()), clock, inhibitRules);
+    // Changes through the API go to the engine via the pipeline built below (read when they happen).
+    catalog = new RuleCatalog(new PgConfigStore(db.pool()), clock, set -> pipeline.reload(set));
     return db.migrate()
         .compose(v -> new PartitionMaintainer(db.pool(), db.samplesLayout(), config.retentionDays(), clock).run())
         .compose(v -> tokens.bootstrap(adminToken))
         .compose(v -> mutes.refresh())
+        .compose(v -> catalog.load(fileRules.path(), fileRules.text(), fileRules.set()))
         .compose(v -> faults.active())
         .compose(active -> tickets.notClosed().map(open -> {
           hub.seed(active, open);
@@ -148,7 +153,7 @@ public final class VigilServer extends VerticleBase {
           vertx.setPeriodic(3_600_000, id -> new PartitionMaintainer(db.pool(), db.samplesLayout(), config.retentionDays(), clock)
               .run().onFailure(t -> LOG.warn("db.maintenance_failed cause=\"{}\"", t.toString())));
           vertx.setPeriodic(30_000, id -> tokens.refresh().onFailure(t -> LOG.warn("tokens.refresh_failed cause=\"{}\"", t.toString())));
-          RuleEngine engine = new RuleEngine(ruleSet, clock);
+          RuleEngine engine = new RuleEngine(catalog.effective(), clock);
           PgSampleStore store = new PgSampleStore(db.pool(), config.maxInFlightBatches(), registry);
           Pipeline pipeline = new Pipeline(vertx, store, engine, faults, hub, clock, registry, mutes);
           this.pipeline = pipeline;
@@ -158,17 +163,17 @@ public final class VigilServer extends VerticleBase {
           Instant now = clock.instant();
           long warmStart = System.nanoTime();
           Future<Void> restored = store.replay(pipeline.warmMetrics(), now.minus(pipeline.warmRange()), config.warmupMaxSamples(), pipeline::warm)
-              .compose(replayed -> faults.flapHistory(now.minus(ruleSet.flapping().window())).compose(history -> {
+              .compose(replayed -> faults.flapHistory(now.minus(catalog.effective().flapping().window())).compose(history -> {
                 LOG.info("vigil.warmed samples={} ms={} flapHistory={}", replayed, (System.nanoTime() - warmStart) / 1_000_000, history.size());
                 return pipeline.restored(active, history);
               }));
           // Silences and windows changed on another node reach this one within this period.
           vertx.setPeriodic(30_000, id -> mutes.refresh().onFailure(t -> LOG.warn("mutes.refresh_failed cause=\"{}\"", t.toString())));
-          LOG.info("vigil.restored activeFaults={} rules={} mutes={}", active.size(), ruleSet.rules().size(), mutes);
+          LOG.info("vigil.restored activeFaults={} rules={} mutes={}", active.size(), catalog.effective().rules().size(), mutes);
 
           Router full = Router.router(vertx);
           WebApi web = new WebApi(new WebApi.Deps(tokens, faults, tickets, hub, () -> pipeline.ruleSet().rules(), this::readiness,
-              metricsHandler(), mutes));
+              metricsHandler(), mutes, catalog));
           full.post("/api/v1/ingest")
               // Vert.x Web orders body handlers before auth; the limit is checked against
               // Content-Length before anything is buffered.
@@ -206,7 +211,10 @@ public final class VigilServer extends VerticleBase {
     return readyPromise.future();
   }
 
-  private Future<RuleSet> loadRules() {
+  /** The rules file as read: its name, its text, and its rules (validated). */
+  private record FileRules(String path, String text, RuleSet set) {}
+
+  private Future<FileRules> loadRules() {
     String path = config.rulesFile() == null ? BUNDLED_RULES : config.rulesFile();
     // Vert.x's file system falls back to the classpath, which is where the bundled rules live.
     return vertx.fileSystem().readFile(path)
@@ -218,7 +226,7 @@ public final class VigilServer extends VerticleBase {
             // The inhibit_rules key of the same file; its own parser, so RulesFile stays about rules.
             inhibitRules = InhibitRules.parse(path, text);
             LOG.info("rules.loaded file={} rules={} inhibitRules={}", path, r.rules().size(), inhibitRules.size());
-            return r;
+            return new FileRules(path, text, r);
           } catch (RuleFileException e) {
             throw new IllegalArgumentException("invalid rules file:\n" + e.getMessage(), e);
           }
@@ -232,8 +240,10 @@ public final class VigilServer extends VerticleBase {
   public Future<RuleSet> reload() {
     Pipeline p = pipeline;
     if (p == null) return Future.failedFuture("not ready yet");
+    RuleCatalog c = catalog;
     return loadRules()
-        .compose(next -> p.reload(next).map(v -> next))
+        .compose(file -> c.reloadFile(file.path(), file.text())
+            .recover(t -> Future.failedFuture(t instanceof RuleFileException e ? new IllegalArgumentException(e.getMessage(), e) : t)))
         .onSuccess(next -> mutes.fileRules(inhibitRules))
         .onSuccess(next -> LOG.info("rules.reloaded rules={}", next.rules().size()))
         .onFailure(t -> LOG.warn("rules.reload_refused cause=\"{}\"", t.getMessage().replace('\n', ' ')));

@@ -22,11 +22,18 @@ import java.util.function.Supplier;
 public final class WebApi {
   /** Everything the web layer needs from the rest of Vigil. */
   public record Deps(TokenService tokens, FaultQueries faults, TicketService tickets, StreamHub hub,
-      Supplier<List<Rule>> rules, Supplier<Future<Void>> readiness, Handler<RoutingContext> metrics, MuteService mutes) {
+      Supplier<List<Rule>> rules, Supplier<Future<Void>> readiness, Handler<RoutingContext> metrics, MuteService mutes,
+      RuleAdmin ruleAdmin) {
     /** Without silences / maintenance / inhibition routes. */
     public Deps(TokenService tokens, FaultQueries faults, TicketService tickets, StreamHub hub,
         Supplier<List<Rule>> rules, Supplier<Future<Void>> readiness, Handler<RoutingContext> metrics) {
-      this(tokens, faults, tickets, hub, rules, readiness, metrics, null);
+      this(tokens, faults, tickets, hub, rules, readiness, metrics, null, null);
+    }
+
+    /** Without rule management (GET /api/v1/rules lists {@code rules}). */
+    public Deps(TokenService tokens, FaultQueries faults, TicketService tickets, StreamHub hub,
+        Supplier<List<Rule>> rules, Supplier<Future<Void>> readiness, Handler<RoutingContext> metrics, MuteService mutes) {
+      this(tokens, faults, tickets, hub, rules, readiness, metrics, mutes, null);
     }
   }
 
@@ -59,7 +66,8 @@ public final class WebApi {
       Principal p = Auth.principal(ctx);
       Http.json(ctx, 200, new JsonObject().put("name", p.name()).put("role", p.role().wireName()));
     });
-    router.get("/api/v1/rules").handler(auth.require(Role.VIEWER))
+    if (deps.ruleAdmin() != null) new RulesApi(deps.ruleAdmin(), auth).mount(router);
+    else router.get("/api/v1/rules").handler(auth.require(Role.VIEWER))
         .handler(ctx -> Http.json(ctx, 200, new JsonObject().put("rules", Codec.array(deps.rules().get(), Codec::rule))));
     router.get("/api/v1/faults").handler(auth.require(Role.VIEWER)).handler(ctx -> {
       FaultState state = param(ctx, "state", FaultState::parse);
