@@ -1,6 +1,6 @@
 package io.vigil.rules.expr;
 
-import static io.vigil.rules.expr.WindowFunctionProperties.assertVectorsClose;
+import static io.vigil.rules.expr.WindowFunctionPropertyTest.assertVectorsClose;
 
 import io.vigil.rules.Labels;
 import io.vigil.rules.Sample;
