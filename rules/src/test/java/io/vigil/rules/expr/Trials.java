@@ -49,8 +49,8 @@ final class Trials {
       property.accept(generated);
     } catch (AssertionError | RuntimeException e) {
       String replay = "mvn -q -pl rules test -Dtest='" + test + "' -D" + SEED + "=" + seed + " -D" + TRIES + "=1";
-      throw new AssertionError("property failed for seed " + seed + "\n  replay: " + replay
-          + "\n  case:   " + generated + "\n  " + e, e);
+      String what = e instanceof AssertionError ? e.getMessage() : e.toString();
+      throw new AssertionError("seed " + seed + ": " + what + "\n  replay: " + replay + "\n  case:   " + generated, e);
     }
   }
 

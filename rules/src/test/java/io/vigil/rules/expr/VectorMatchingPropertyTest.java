@@ -82,13 +82,13 @@ class VectorMatchingPropertyTest {
 
   @TestFactory
   Stream<DynamicTest> setOperatorsMatchARecomputationFromLatestValues(TestInfo info) {
-    return Trials.of(info, 200, r -> MatchCase.random(r, SET_OPS),
+    return Trials.of(info, 300, r -> MatchCase.random(r, SET_OPS),
         c -> check(c, (l, r) -> NaiveMatching.set(c.op(), l, r, c.matching())));
   }
 
   @TestFactory
   Stream<DynamicTest> vectorOperationsMatchOneToOneLikeARecomputationFromLatestValues(TestInfo info) {
-    return Trials.of(info, 200, r -> MatchCase.random(r, BINARY_OPS),
+    return Trials.of(info, 300, r -> MatchCase.random(r, BINARY_OPS),
         c -> check(c, (l, r) -> NaiveMatching.binary(c.op(), l, r, c.matching())));
   }
 
