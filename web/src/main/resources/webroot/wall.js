@@ -80,6 +80,11 @@
       tokenPlaceholder: 'token',
       silenced: 'silenced',
       inhibited: 'inhibited',
+      flapping: 'flapping',
+      flappingTip: 'Changing state too often: pages are held back until it is quiet again.',
+      clearing: 'clearing',
+      clearingTip: function (t) { return 'Condition cleared; keep_firing_for holds it until ' + t + '.'; },
+      graded: 'graded',
       mutedUntil: function (t) { return 'until ' + t; },
       countsNote: function (n) { return n ? '+' + n + ' muted, not counted' : ''; },
       countsLegend: 'Active faults by severity. Silenced (silence or maintenance window) and inhibited faults are shown dimmed and not counted.',
@@ -126,6 +131,11 @@
       tokenPlaceholder: '令牌',
       silenced: '已静默',
       inhibited: '已抑制',
+      flapping: '抖动中',
+      flappingTip: '状态变化过于频繁：在恢复稳定前暂停呼叫。',
+      clearing: '恢复观察中',
+      clearingTip: function (t) { return '条件已消失；保持告警至 ' + t + '。'; },
+      graded: '已升级',
       mutedUntil: function (t) { return '至 ' + t; },
       countsNote: function (n) { return n ? '另有 ' + n + ' 项已静默/抑制，不计入' : ''; },
       countsLegend: '按级别统计的活动故障。已静默（静默或维护窗口）和已抑制的故障以暗色显示，不计入统计。',
@@ -711,7 +721,7 @@
     var labels = f.labels && typeof f.labels === 'object' ? f.labels : {};
     var pending = f.state === 'pending';
     var muted = mutedAs(f);
-    var card = el('article', 'fault ' + sevClass(f.severity) + (pending ? ' is-pending' : ' is-firing') +
+    var card = el('article', 'fault ' + sevClass(f.severity) + (pending ? ' is-pending' : f.state === 'flapping' ? ' is-flapping' : ' is-firing') +
       (muted ? ' is-muted is-' + muted : ''));
     if (muted) card.setAttribute('data-muted', muted);
     card.setAttribute('data-fingerprint', String(f.fingerprint));
@@ -732,6 +742,18 @@
     newTag.hidden = true;
     tags.appendChild(newTag);
     if (pending) tags.appendChild(el('span', 'tag tag-pending', t('pending')));
+    if (f.state === 'flapping') {
+      var flap = el('span', 'tag tag-flapping', t('flapping'));
+      flap.title = t('flappingTip');
+      tags.appendChild(flap);
+    }
+    var keepUntil = parseTime(f.keepFiringUntil);
+    if (keepUntil !== null) {
+      var ku = new Date(keepUntil);
+      var clearing = el('span', 'tag tag-clearing', t('clearing'));
+      clearing.title = I18N[state.lang].clearingTip(pad2(ku.getHours()) + ':' + pad2(ku.getMinutes()));
+      tags.appendChild(clearing);
+    }
     if (muted) tags.appendChild(el('span', 'tag tag-' + muted, t(muted)));
     top.appendChild(tags);
     card.appendChild(top);
@@ -739,6 +761,13 @@
 
     var summary = el('div', 'summary', f.summary || f.rule || '');
     card.appendChild(summary);
+    // A fault raised above its rule's base grade says why (the server's explanation, step by step).
+    if (Array.isArray(f.grading) && f.grading.length > 1) {
+      var steps = f.grading.slice(1).map(String);
+      var graded = el('div', 'grading', '\u2191 ' + steps.join(' \u00b7 '));
+      graded.title = t('graded') + ': ' + f.grading.join(' \u2192 ');
+      card.appendChild(graded);
+    }
     if (muted) {
       // Why it is muted: the silence comment / window and its end, or the inhibiting fault.
       var until = parseTime(f.muting.until);

@@ -129,4 +129,36 @@ class WallPageIT {
     assertFalse(driver.findElement(By.id("login")).isDisplayed());
     screenshot("wall-empty.png");
   }
+
+  @Test
+  void wallShowsFlappingAndGradedFaultsWithTheirExplanation() throws Exception {
+    vigil.close();
+    vigil = new TestVigil(java.util.Map.of("VIGIL_RULES", TestVigil.rulesFile("""
+        rules:
+          - {name: LinkDown, expr: link_up == 0, severity: P2, annotations: {summary: "link down on {{ $labels.host }}"}}
+          - {name: HighCpu, expr: cpu_usage > 90, severity: P3, annotations: {summary: "CPU {{ $value }}% on {{ $labels.host }}"}}
+        grading:
+          scope: [{systems: 2, raise: 1}]
+        flapping: {transitions: 2, window: 10m, quiet: 10m}
+        """)));
+    driver.get(base() + "/?token=" + TestVigil.ADMIN + "&lang=en");
+    waitUpTo(15).until(ExpectedConditions.attributeToBe(By.id("status"), "data-state", "live"));
+    for (double v : new double[] {0, 1, 0, 1}) {
+      assertEquals(204, vigil.http.ingest(sample("link_up", "acme", "erp", "sw1", v)).status());
+      Thread.sleep(150); // keep the four changes in order on the wire, as a real link would
+    }
+    assertEquals(204, vigil.http.ingest(sample("cpu_usage", "globex", "billing", "app1", 95) + "," + sample("cpu_usage", "globex", "crm", "app2", 96)).status());
+    // The wall re-renders cards on every change: look elements up afresh inside each wait.
+    String flapTag = waitUpTo(10).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+        .until(d -> d.findElement(By.cssSelector(".fault[data-state='flapping'] .tag-flapping")).getText());
+    assertEquals("FLAPPING", flapTag, "tags are shown in capitals");
+    String grading = waitUpTo(10).ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> d.findElement(
+        By.xpath("//article[contains(@class,'fault') and .//span[@class='host' and text()='app1']]//div[@class='grading']")).getText());
+    assertEquals("\u2191 2 systems of globex affected (\u2265 2) \u2192 P2", grading);
+    screenshot("wall-flapping-graded.png");
+    driver.findElement(By.id("lang")).click();
+    waitUpTo(5).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+        .until(d -> d.findElement(By.className("tag-flapping")).getText().equals("\u6296\u52a8\u4e2d"));
+    screenshot("wall-flapping-graded-zh.png");
+  }
 }
