@@ -201,9 +201,7 @@ class RuleBehaviourIT {
     ingest("up", "acme", "erp", "h1", 0);
     JsonObject pending = awaitFault("Down", "h1", "pending");
     Instant startsAt = Instant.parse(pending.getString("startsAt"));
-    vigil.stop();
-    vigil = new TestVigil(vigil.db, Map.of("VIGIL_RULES", TestVigil.rulesFile("rules:\n  - {name: Down, expr: up == 0, for: 3s, severity: P1}\n")));
-    http = vigil.http;
+    restart("rules:\n  - {name: Down, expr: up == 0, for: 3s, severity: P1}\n", Map.of());
     JsonObject firing = awaitFault("Down", "h1", "firing");
     assertEquals(startsAt, Instant.parse(firing.getString("startsAt")), "the pending start survived the restart");
     long late = Duration.between(startsAt.plusSeconds(3), Instant.parse(firing.getString("firingAt"))).toMillis();
@@ -219,6 +217,15 @@ class RuleBehaviourIT {
     assertEquals(204, r.status(), r.toString());
   }
 
+  /** Stops Vigil and starts it again on the same database with {@code rules} and {@code env}. */
+  private void restart(String rules, Map<String, String> env) throws Exception {
+    vigil.stop();
+    Map<String, String> all = new java.util.HashMap<>(env);
+    all.put("VIGIL_RULES", TestVigil.rulesFile(rules));
+    vigil = new TestVigil(vigil.db, all);
+    http = vigil.http;
+  }
+
   @Test
   void restartRefillsRangeWindowsFromStoredSamples() throws Exception {
     String rules = "rules:\n  - {name: AvgHigh, expr: 'avg_over_time(cpu_usage[1m]) > 90', severity: P3}\n";
@@ -226,9 +233,7 @@ class RuleBehaviourIT {
     long now = System.currentTimeMillis();
     ingestAt("cpu_usage", "h1", 80, now - 30_000);
     ingestAt("cpu_usage", "h1", 80, now - 20_000);
-    vigil.stop();
-    vigil = new TestVigil(vigil.db, Map.of("VIGIL_RULES", TestVigil.rulesFile(rules)));
-    http = vigil.http;
+    restart(rules, Map.of());
     // With the two 80s replayed the averages are 86.7 then 93.75; an empty window would have fired at 100.
     ingestAt("cpu_usage", "h1", 100, now - 10_000);
     ingestAt("cpu_usage", "h1", 115, now);
@@ -243,9 +248,7 @@ class RuleBehaviourIT {
     start(rules);
     long now = System.currentTimeMillis();
     ingestAt("cpu_usage", "h1", 80, now - 30_000);
-    vigil.stop();
-    vigil = new TestVigil(vigil.db, Map.of("VIGIL_RULES", TestVigil.rulesFile(rules), "VIGIL_WARMUP_MAX_SAMPLES", "0"));
-    http = vigil.http;
+    restart(rules, Map.of("VIGIL_WARMUP_MAX_SAMPLES", "0"));
     ingestAt("cpu_usage", "h1", 100, now - 10_000);
     assertEquals(100.0, awaitFault("AvgHigh", "h1", "firing").getDouble("value"), "the 80 before the restart was not replayed");
   }

@@ -6,16 +6,23 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock tests move by hand: fixed base times, never sleeps. */
-final class ManualClock extends Clock {
+/**
+ * A clock moved by hand: the rule test runner steps it through a test's timeline, and unit tests
+ * use fixed base times instead of sleeping. Not thread-safe (one owner, like the engine).
+ */
+public final class ManualClock extends Clock {
   private Instant now;
 
-  ManualClock(Instant start) {
+  public ManualClock(Instant start) {
     this.now = start;
   }
 
-  void advance(Duration d) {
+  public void advance(Duration d) {
     now = now.plus(d);
+  }
+
+  public void set(Instant to) {
+    now = to;
   }
 
   @Override
