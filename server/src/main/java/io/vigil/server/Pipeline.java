@@ -70,6 +70,9 @@ public final class Pipeline implements SampleSink {
   private final Counter faultEvents;
   private final Counter recordRetries;
   private Future<Void> chain = Future.succeededFuture();
+  private final List<java.util.function.Consumer<SampleBatch>> durableListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** Active faults recorded through {@link #recordExternal}, by fingerprint (engine context only). */
+  private final Map<String, Fault> external = new HashMap<>();
   /** Published by the engine context for the metrics thread. */
   private volatile long evaluations;
   private long timerId = -1;
@@ -144,7 +147,46 @@ public final class Pipeline implements SampleSink {
 
   @Override
   public Future<Void> accept(SampleBatch batch) {
-    return storage.accept(batch).onSuccess(v -> engineContext.runOnContext(x -> evaluate(batch)));
+    return storage.accept(batch).onSuccess(v -> engineContext.runOnContext(x -> {
+      evaluate(batch);
+      for (java.util.function.Consumer<SampleBatch> l : durableListeners) l.accept(batch);
+    }));
+  }
+
+  /**
+   * {@code listener} sees every batch once it is durable, on the engine's context, after the rules
+   * evaluated it (e.g. patrol's last-seen per system). It must not block.
+   */
+  public void onDurable(java.util.function.Consumer<SampleBatch> listener) {
+    durableListeners.add(listener);
+  }
+
+  /**
+   * Fault events from a source other than the rule engine (Prometheus alerts, patrol): recorded
+   * exactly like the engine's, in the same ordered chain (muting, tickets, stream), and counted as
+   * active for inhibition while they are. The source owns their lifecycle (and restores them after
+   * a restart from {@code faults}: the engine ignores faults of rules it does not have). May be
+   * called from any thread; completes once the events are queued on the engine's context.
+   */
+  public Future<Void> recordExternal(List<FaultEvent> events) {
+    io.vertx.core.Promise<Void> queued = io.vertx.core.Promise.promise();
+    engineContext.runOnContext(v -> {
+      for (FaultEvent ev : events) {
+        if (ev.fault().active()) external.put(ev.fault().fingerprint(), ev.fault());
+        else external.remove(ev.fault().fingerprint());
+      }
+      recordAll(events);
+      queued.complete();
+    });
+    return queued.future();
+  }
+
+  /** Active faults of every source: the rule engine's and external ones. */
+  private Collection<Fault> allActive() {
+    if (external.isEmpty()) return engine.activeFaults();
+    List<Fault> all = new java.util.ArrayList<>(engine.activeFaults());
+    all.addAll(external.values());
+    return all;
   }
 
   private void evaluate(SampleBatch batch) {
@@ -189,7 +231,7 @@ public final class Pipeline implements SampleSink {
     if (events.isEmpty()) return;
     Muter muter = mutes.muter();
     Instant now = clock.instant();
-    Collection<Fault> active = engine.activeFaults();
+    Collection<Fault> active = allActive();
     boolean firingChanged = false;
     for (FaultEvent ev : events) {
       Muting m = muter.muting(ev.fault(), active, now);
@@ -206,7 +248,7 @@ public final class Pipeline implements SampleSink {
   private void remuteNow() {
     Muter muter = mutes.muter();
     Instant now = clock.instant();
-    Collection<Fault> active = engine.activeFaults();
+    Collection<Fault> active = allActive();
     Map<String, Muting> decided = muter.mutings(active, active, now);
     decided.forEach((fp, m) -> {
       if (!m.equals(mutings.get(fp))) {
