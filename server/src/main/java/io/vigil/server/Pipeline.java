@@ -291,7 +291,9 @@ public final class Pipeline implements SampleSink {
     Instant now = clock.instant();
     enqueue(ev.fault().fingerprint(), () -> faults.record(ev, muting, now).map(rec -> {
       faultEvents.increment();
-      LOG.info("fault.{} rule={} severity={} fingerprint={} labels={} ticket={}{}", ev.to().wireName(), ev.fault().rule(),
+      // A change within one state (re-grade, keep_firing_for started or cancelled) is an update.
+      String what = ev.from() == ev.to() ? "updated state=" + ev.to().wireName() : ev.to().wireName();
+      LOG.info("fault.{} rule={} severity={} fingerprint={} labels={} ticket={}{}", what, ev.fault().rule(),
           ev.fault().severity(), ev.fault().fingerprint(), ev.fault().labels(), rec.fault().ticketId(),
           muting.muted() ? " muted=\"" + muting.reason() + "\"" : "");
       return rec;
