@@ -40,9 +40,12 @@ public final class Patrol {
   private final RuleCatalog catalog;
   private final HeartbeatHandler heartbeats;
   private final ReportScheduler scheduler;
+  private final Vertx vertx;
+  private long settleTimer = -1;
 
   public Patrol(Vertx vertx, Inventory inventory, PatrolReports reports, Pipeline pipeline, RuleCatalog catalog,
       List<Fault> activeFaults, Clock clock, MeterRegistry registry, PatrolConfig config) {
+    this.vertx = vertx;
     this.inventory = inventory;
     this.catalog = catalog;
     this.noData = new NoDataMonitor(vertx, clock, events -> pipeline.recordExternal(events));
@@ -68,8 +71,13 @@ public final class Patrol {
     probes.update(targets);
     catalog.inventoryTiers(tiers(s)).onFailure(t -> LOG.warn("inventory.tiers_not_applied cause=\"{}\"", t.toString()));
     LOG.info("patrol.inventory customers={} systems={} probes={}", s.customers().size(), s.systems().size(), targets.size());
-    // A customer added after today's report time gets yesterday's report now rather than tomorrow.
-    scheduler.run();
+    // A customer added after today's report time gets yesterday's report once the inventory has
+    // been quiet for a moment (its systems are usually added right after it), not tomorrow.
+    if (settleTimer >= 0) vertx.cancelTimer(settleTimer);
+    settleTimer = vertx.setTimer(2_000, id -> {
+      settleTimer = -1;
+      scheduler.run();
+    });
   }
 
   /** customer → contract tier, for grading. */
