@@ -328,4 +328,21 @@ class PatrolIT {
     for (int i = 0; i < findings.size(); i++) if (findings.getJsonObject(i).getString("kind").equals(kind)) return findings.getJsonObject(i);
     throw new AssertionError("no finding of kind " + kind + " in " + findings.encodePrettily());
   }
+
+  @Test
+  void inventoryContractTierGradesFaultsUnlessTheGradingPolicyNamesTheCustomer() throws Exception {
+    vigil = new TestVigil(Map.of("VIGIL_RULES", TestVigil.rulesFile(TestVigil.RULES + """
+        grading:
+          tiers: {"7x24": 1}
+          customers: {globex: "5x8"}
+        """)));
+    createCustomer("acme", "7x24");
+    createCustomer("globex", "7x24"); // the grading policy's own customers: entry wins for globex
+    assertEquals(204, vigil.http.ingest(sample("cpu_usage", "acme", "erp", "app1", 97) + "," + sample("cpu_usage", "globex", "billing", "app2", 97)).status());
+    JsonObject acme = Await.until(Duration.ofSeconds(10), "HighCpu for acme", () -> fault("firing", "HighCpu", "erp"));
+    assertEquals("P1", acme.getString("severity"), acme.encode());
+    assertTrue(acme.getJsonArray("grading").encode().contains("7x24"), acme.encode());
+    JsonObject globex = Await.until(Duration.ofSeconds(10), "HighCpu for globex", () -> fault("firing", "HighCpu", "billing"));
+    assertEquals("P2", globex.getString("severity"), globex.encode());
+  }
 }
