@@ -237,7 +237,44 @@ public final class RuleCatalog implements RuleAdmin {
 
   // ---- merging ------------------------------------------------------------------------------
 
-  private static RuleSet merge(RuleSet file, Map<String, PgConfigStore.Current> apiRules, Map<String, PgConfigStore.Current> settings) {
+  // ---- inventory tiers (patrol) ---------------------------------------------------------------
+
+  /** customer → contract tier from the inventory; laid under the grading policy's own {@code customers:}. */
+  private volatile Map<String, String> inventoryTiers = Map.of();
+
+  /** Sets the inventory's tiers before {@link #load} (nothing is applied yet). */
+  public void initialInventoryTiers(Map<String, String> tiers) {
+    inventoryTiers = Map.copyOf(tiers);
+  }
+
+  /**
+   * The inventory changed: grading uses its contract tiers for customers the grading policy's own
+   * {@code customers:} map does not name (an explicit grading entry is an override and wins).
+   */
+  public Future<RuleSet> inventoryTiers(Map<String, String> tiers) {
+    return serial(() -> {
+      if (tiers.equals(inventoryTiers)) return Future.succeededFuture(state.effective());
+      inventoryTiers = Map.copyOf(tiers);
+      State s = state;
+      RuleSet effective = merge(s.file(), s.apiRules(), s.settings());
+      return apply.apply(effective).map(v -> {
+        state = new State(s.fileName(), s.fileText(), s.file(), s.apiRules(), s.settings(), effective);
+        return effective;
+      });
+    });
+  }
+
+  private RuleSet merge(RuleSet file, Map<String, PgConfigStore.Current> apiRules, Map<String, PgConfigStore.Current> settings) {
+    RuleSet merged = mergeSources(file, apiRules, settings);
+    Map<String, String> tiers = inventoryTiers;
+    if (tiers.isEmpty()) return merged;
+    GradingPolicy g = merged.grading();
+    Map<String, String> customers = new LinkedHashMap<>(tiers);
+    customers.putAll(g.customerTiers());
+    return new RuleSet(merged.rules(), new GradingPolicy(g.scope(), g.duration(), g.tiers(), customers, g.criticality()), merged.flapping());
+  }
+
+  private static RuleSet mergeSources(RuleSet file, Map<String, PgConfigStore.Current> apiRules, Map<String, PgConfigStore.Current> settings) {
     List<JsonObject> defs = new ArrayList<>();
     for (PgConfigStore.Current c : apiRules.values()) defs.add(c.definition());
     List<Rule> rules = new ArrayList<>(file.rules());

@@ -25,6 +25,9 @@ import io.vigil.server.storage.PartitionMaintainer;
 import io.vigil.server.storage.PgFaultStore;
 import io.vigil.server.storage.PgMuteStore;
 import io.vigil.server.storage.PgSampleStore;
+import io.vigil.server.patrol.Inventory;
+import io.vigil.server.patrol.Patrol;
+import io.vigil.server.patrol.PatrolReports;
 import io.vigil.server.tickets.TicketDesk;
 import io.vigil.web.Role;
 import io.vigil.web.StreamHub;
@@ -139,7 +142,14 @@ public final class VigilServer extends VerticleBase {
     MuteRegistry mutes = new MuteRegistry(new PgMuteStore(db.pool()), clock, inhibitRules);
     // Changes through the API go to the engine via the pipeline built below (read when they happen).
     catalog = new RuleCatalog(new PgConfigStore(db.pool()), clock, set -> pipeline.reload(set));
+    // Patrol (issue 5): the inventory is read before the rules, whose grading uses its contract tiers.
+    PatrolReports patrolReports = new PatrolReports(db.pool());
+    Inventory inventory = new Inventory(new io.vigil.server.patrol.PgInventoryStore(db.pool()), patrolReports, clock, config.patrol().defaultZone());
     return db.migrate()
+        .compose(v -> inventory.refresh().map(snap -> {
+          catalog.initialInventoryTiers(Patrol.tiers(snap));
+          return (Void) null;
+        }))
         .compose(v -> new PartitionMaintainer(db.pool(), db.samplesLayout(), config.retentionDays(), clock).run())
         .compose(v -> tokens.bootstrap(adminToken))
         .compose(v -> mutes.refresh())
@@ -180,6 +190,9 @@ public final class VigilServer extends VerticleBase {
               .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
               .handler(web.auth().require(Role.INGEST))
               .handler(new JsonIngestHandler(pipeline, config.maxSamplesPerRequest(), clock, registry));
+          // Patrol (issue 5): NoData watch, probes, heartbeats, inventory and patrol report routes.
+          new Patrol(vertx, inventory, patrolReports, pipeline, catalog, active.stream().map(f -> f.fault()).toList(), clock, registry,
+              config.patrol()).mount(full, web.auth());
           full.post("/-/reload").handler(web.auth().require(Role.ADMIN)).handler(ctx -> reload().onComplete(ar -> {
             if (ar.succeeded()) {
               io.vigil.web.Http.json(ctx, 200, new io.vertx.core.json.JsonObject().put("status", "reloaded")

@@ -50,6 +50,10 @@ public final class Http {
     return send(request(path).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
   }
 
+  public Reply put(String path, String json) throws Exception {
+    return send(request(path).header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
   public Reply post(String path, String contentType, byte[] body) throws Exception {
     HttpRequest.Builder b = request(path).POST(HttpRequest.BodyPublishers.ofByteArray(body));
     if (contentType != null) b.header("Content-Type", contentType);

@@ -1,0 +1,281 @@
+package io.vigil.server.patrol;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import io.vigil.rules.Severity;
+import io.vigil.rules.patrol.CustomerSpec;
+import io.vigil.rules.patrol.NoDataWatch;
+import io.vigil.rules.patrol.ProbeSpec;
+import io.vigil.rules.patrol.SystemSpec;
+import io.vigil.rules.patrol.Trends;
+import io.vigil.server.storage.Rows;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+
+/**
+ * Builds a customer's daily patrol report (巡检报告) from what is stored: the day's probe and
+ * heartbeat samples (checks run and their success), findings (failed probes, NoData episodes, TLS
+ * certificates expiring within {@value #TLS_WARN_DAYS} days, disks predicted full within
+ * {@value #DISK_HORIZON_DAYS} days), the faults that fired that day by severity with their MTTR so
+ * far, and trends. Stores a report once ({@link #store}); a stored report is never rewritten.
+ * Non-blocking, thread-safe.
+ *
+ * <p>Disk trend: a least squares line ({@code regr_slope}/{@code regr_intercept}, as PromQL's
+ * {@code predict_linear}) over each {@code disk_usage} series' samples of the day, read as percent
+ * used; a series whose line reaches 100 within 7 days of its last sample is a finding.
+ */
+public final class PatrolReports {
+  static final int TLS_WARN_DAYS = 30;
+  static final int DISK_HORIZON_DAYS = 7;
+  static final String DISK_METRIC = "disk_usage";
+  static final double DISK_FULL = 100.0;
+
+  private static final String CHECKS =
+      "SELECT s.metric, s.labels->>'system' AS system, s.labels->>'probe' AS probe, s.labels->>'target' AS target, "
+          + "count(*) AS n, count(*) FILTER (WHERE x.value = 0) AS failures, avg(x.value) AS mean, "
+          + "min(x.time) FILTER (WHERE x.value = 0) AS first_failure, max(x.time) FILTER (WHERE x.value = 0) AS last_failure "
+          + "FROM samples x JOIN series s ON s.id = x.series_id "
+          + "WHERE s.metric IN ('probe_success', 'probe_duration_seconds', 'heartbeat') AND s.labels->>'customer' = $1 "
+          + "AND x.time >= $2 AND x.time < $3 GROUP BY 1, 2, 3, 4 ORDER BY 2, 3, 4";
+  private static final String TLS =
+      "SELECT DISTINCT ON (x.series_id) s.labels->>'system' AS system, s.labels->>'probe' AS probe, s.labels->>'target' AS target, "
+          + "x.value, x.time FROM samples x JOIN series s ON s.id = x.series_id "
+          + "WHERE s.metric = 'tls_cert_expiry_days' AND s.labels->>'customer' = $1 AND x.time >= $2 AND x.time < $3 "
+          + "ORDER BY x.series_id, x.time DESC";
+  private static final String DISK =
+      "SELECT s.labels AS labels, count(*) AS n, regr_slope(x.value, extract(epoch FROM x.time - $2)) AS slope, "
+          + "regr_intercept(x.value, extract(epoch FROM x.time - $2)) AS intercept, max(extract(epoch FROM x.time - $2)) AS last_x, "
+          + "(array_agg(x.value ORDER BY x.time DESC))[1] AS last_value "
+          + "FROM samples x JOIN series s ON s.id = x.series_id "
+          + "WHERE s.metric = '" + DISK_METRIC + "' AND s.labels->>'customer' = $1 AND x.time >= $2 AND x.time < $3 "
+          + "GROUP BY s.id, s.labels HAVING count(*) >= 3 ORDER BY s.id";
+  private static final String FAULTS =
+      "SELECT * FROM faults WHERE labels->>'customer' = $1 AND ((firing_at >= $2 AND firing_at < $3) "
+          + "OR (rule = '" + NoDataWatch.RULE + "' AND starts_at < $3 AND (ends_at IS NULL OR ends_at > $2))) ORDER BY firing_at, id";
+
+  private final Pool pool;
+
+  public PatrolReports(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** The stored report, or null. */
+  public Future<JsonObject> stored(String customer, LocalDate day) {
+    return pool.preparedQuery("SELECT report FROM patrol_reports WHERE customer = $1 AND day = $2").execute(Tuple.of(customer, day))
+        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getJsonObject(0));
+  }
+
+  /** Stores {@code report} unless one is stored already; completes with the one that is stored. */
+  public Future<JsonObject> store(String customer, LocalDate day, JsonObject report, Instant at) {
+    JsonObject r = report.copy().put("stored", true);
+    return pool.preparedQuery("INSERT INTO patrol_reports (customer, day, generated_at, report) VALUES ($1, $2, $3, $4) "
+            + "ON CONFLICT (customer, day) DO NOTHING").execute(Tuple.of(customer, day, Rows.ts(at), r))
+        .compose(v -> stored(customer, day));
+  }
+
+  /** Computes the report of {@code day} for {@code c} as of {@code now}. */
+  public Future<JsonObject> generate(CustomerSpec c, List<SystemSpec> systems, LocalDate day, Instant now) {
+    Instant from = day.atStartOfDay(c.zone()).toInstant();
+    Instant to = day.plusDays(1).atStartOfDay(c.zone()).toInstant();
+    Tuple range = Tuple.of(c.id(), Rows.ts(from), Rows.ts(to));
+    Report r = new Report(c, systems, day, from, to, now);
+    return pool.preparedQuery(CHECKS).execute(range).compose(checks -> {
+      for (Row row : checks) r.check(row);
+      return pool.preparedQuery(TLS).execute(range);
+    }).compose(tls -> {
+      for (Row row : tls) r.tls(row);
+      return pool.preparedQuery(DISK).execute(range);
+    }).compose(disk -> {
+      for (Row row : disk) r.disk(row);
+      return pool.preparedQuery(FAULTS).execute(range);
+    }).map(faults -> {
+      for (Row row : faults) r.fault(row);
+      return r.json();
+    });
+  }
+
+  /** Accumulates one report; single-threaded. */
+  private static final class Report {
+    final CustomerSpec c;
+    final LocalDate day;
+    final Instant from;
+    final Instant to;
+    final Instant now;
+    final Map<String, SystemSpec> specs = new LinkedHashMap<>();
+    final Map<String, JsonObject> systems = new LinkedHashMap<>();
+    final JsonArray findings = new JsonArray();
+    final JsonArray trends = new JsonArray();
+    final JsonArray faults = new JsonArray();
+    final Map<Severity, long[]> bySeverity = new LinkedHashMap<>(); // count, resolved, sum of seconds to resolve
+    long checks;
+    long failed;
+
+    Report(CustomerSpec c, List<SystemSpec> list, LocalDate day, Instant from, Instant to, Instant now) {
+      this.c = c;
+      this.day = day;
+      this.from = from;
+      this.to = to;
+      this.now = now;
+      for (SystemSpec s : list) {
+        specs.put(s.id(), s);
+        system(s.id());
+      }
+      for (Severity s : Severity.values()) bySeverity.put(s, new long[3]);
+    }
+
+    JsonObject system(String id) {
+      return systems.computeIfAbsent(id, k -> {
+        SystemSpec s = specs.get(k);
+        Long expected = null;
+        if (s != null && s.heartbeatInterval() != null) {
+          expected = Duration.between(from, to).toMillis() / s.heartbeatInterval().toMillis();
+        }
+        return new JsonObject().put("id", k).put("name", s == null ? k : s.name())
+            .put("criticality", s == null ? null : s.criticality().wireName()).put("probes", new JsonArray())
+            .put("heartbeats", new JsonObject().put("received", 0L).put("expected", expected)).put("checks", 0L).put("failures", 0L);
+      });
+    }
+
+    JsonObject probe(JsonObject sys, String probe, String target) {
+      JsonArray probes = sys.getJsonArray("probes");
+      for (int i = 0; i < probes.size(); i++) {
+        JsonObject p = probes.getJsonObject(i);
+        if (p.getString("probe").equals(probe) && p.getString("target").equals(target)) return p;
+      }
+      SystemSpec spec = specs.get(sys.getString("id"));
+      String type = null;
+      if (spec != null) for (ProbeSpec ps : spec.probes()) if (ps.name().equals(probe)) type = ps.type().wireName();
+      JsonObject p = new JsonObject().put("probe", probe).put("type", type).put("target", target).put("runs", 0L).put("failures", 0L)
+          .put("successRatio", null).put("avgDurationSeconds", null);
+      probes.add(p);
+      return p;
+    }
+
+    void check(Row row) {
+      String system = row.getString("system");
+      if (system == null) return;
+      JsonObject sys = system(system);
+      long n = row.getLong("n");
+      switch (row.getString("metric")) {
+        case "heartbeat" -> sys.getJsonObject("heartbeats").put("received", sys.getJsonObject("heartbeats").getLong("received") + n);
+        case "probe_duration_seconds" -> {
+          if (row.getString("probe") != null) probe(sys, row.getString("probe"), String.valueOf(row.getString("target"))).put("avgDurationSeconds", row.getDouble("mean"));
+        }
+        default -> {
+          if (row.getString("probe") == null) return;
+          long failures = row.getLong("failures");
+          JsonObject p = probe(sys, row.getString("probe"), String.valueOf(row.getString("target")));
+          p.put("runs", n).put("failures", failures).put("successRatio", n == 0 ? null : (double) (n - failures) / n);
+          sys.put("checks", sys.getLong("checks") + n).put("failures", sys.getLong("failures") + failures);
+          checks += n;
+          failed += failures;
+          if (failures > 0) {
+            findings.add(new JsonObject().put("kind", "probe_failed").put("severity", "P4").put("system", system)
+                .put("probe", p.getString("probe")).put("target", p.getString("target")).put("failures", failures).put("runs", n)
+                .put("firstAt", str(Rows.instant(row, "first_failure"))).put("lastAt", str(Rows.instant(row, "last_failure")))
+                .put("text", "probe " + p.getString("probe") + " of " + system + " (" + p.getString("target") + ") failed "
+                    + failures + " of " + n + " times"));
+          }
+        }
+      }
+    }
+
+    void tls(Row row) {
+      double days = row.getDouble("value");
+      if (days >= TLS_WARN_DAYS) return;
+      String system = row.getString("system");
+      findings.add(new JsonObject().put("kind", "tls_expiring").put("severity", days <= 7 ? "P3" : "P4").put("system", system)
+          .put("probe", row.getString("probe")).put("target", row.getString("target")).put("daysLeft", round1(days))
+          .put("text", "TLS certificate of " + row.getString("target") + " (" + system + ") expires in " + round1(days) + " days"));
+    }
+
+    void disk(Row row) {
+      JsonObject labels = row.getJsonObject("labels");
+      Double slope = row.getDouble("slope");
+      Double intercept = row.getDouble("intercept");
+      double lastX = row.getDouble("last_x");
+      double fitted = slope == null || intercept == null ? Double.NaN : intercept + slope * lastX;
+      OptionalDouble days = Trends.daysUntil(DISK_FULL, slope == null ? Double.NaN : slope, fitted);
+      boolean soon = days.isPresent() && days.getAsDouble() <= DISK_HORIZON_DAYS;
+      String system = labels.getString("system");
+      String host = labels.getString("host");
+      trends.add(new JsonObject().put("metric", DISK_METRIC).put("system", system).put("host", host).put("labels", labels)
+          .put("samples", row.getLong("n")).put("lastValue", row.getDouble("last_value"))
+          .put("slopePerDay", slope == null ? null : round1(slope * 86_400)).put("daysUntilFull", days.isPresent() ? round1(days.getAsDouble()) : null)
+          .put("fullWithin7Days", soon));
+      if (soon) {
+        findings.add(new JsonObject().put("kind", "disk_full_predicted").put("severity", days.getAsDouble() <= 1 ? "P3" : "P4")
+            .put("system", system).put("host", host).put("usage", row.getDouble("last_value")).put("daysUntilFull", round1(days.getAsDouble()))
+            .put("text", "disk on " + (host == null ? system : host) + " (" + system + ") at " + round1(row.getDouble("last_value"))
+                + "% is predicted full in " + round1(days.getAsDouble()) + " days"));
+      }
+    }
+
+    void fault(Row row) {
+      var fv = Rows.fault(row);
+      var f = fv.fault();
+      String system = f.labels().get("system");
+      if (f.rule().equals(NoDataWatch.RULE)) {
+        Instant start = f.startsAt().isBefore(from) ? from : f.startsAt();
+        Instant end = f.endsAt() == null || f.endsAt().isAfter(to) ? (now.isBefore(to) ? now : to) : f.endsAt();
+        findings.add(new JsonObject().put("kind", "no_data").put("severity", f.severity().name()).put("system", system)
+            .put("from", str(f.startsAt())).put("to", str(f.endsAt())).put("secondsInDay", Math.max(0, Duration.between(start, end).toSeconds()))
+            .put("text", f.summary()));
+      }
+      if (f.firingAt() == null || f.firingAt().isBefore(from) || !f.firingAt().isBefore(to)) return;
+      long[] s = bySeverity.get(f.severity());
+      s[0]++;
+      if (f.endsAt() != null && !f.endsAt().isAfter(now)) {
+        s[1]++;
+        s[2] += Duration.between(f.firingAt(), f.endsAt()).toSeconds();
+      }
+      faults.add(new JsonObject().put("id", fv.id()).put("rule", f.rule()).put("severity", f.severity().name()).put("system", system)
+          .put("state", f.state().wireName()).put("summary", f.summary()).put("firingAt", str(f.firingAt())).put("endsAt", str(f.endsAt()))
+          .put("ticketId", fv.ticketId()));
+    }
+
+    JsonObject json() {
+      JsonArray sev = new JsonArray();
+      long total = 0;
+      for (var e : bySeverity.entrySet()) {
+        long[] s = e.getValue();
+        total += s[0];
+        sev.add(new JsonObject().put("severity", e.getKey().name()).put("name", e.getKey().chineseName()).put("count", s[0])
+            .put("resolved", s[1]).put("open", s[0] - s[1]).put("mttrSeconds", s[1] == 0 ? null : s[2] / s[1]));
+      }
+      JsonArray sys = new JsonArray();
+      for (JsonObject s : systems.values()) {
+        long n = s.getLong("checks");
+        s.put("successRatio", n == 0 ? null : (double) (n - s.getLong("failures")) / n);
+        sys.add(s);
+      }
+      return new JsonObject()
+          .put("customer", new JsonObject().put("id", c.id()).put("name", c.name()).put("tier", c.tier()).put("timeZone", c.zone().getId()))
+          .put("date", day.toString()).put("from", from.toString()).put("to", to.toString())
+          .put("generatedAt", now.toString()).put("complete", !now.isBefore(to)).put("stored", false)
+          .put("summary", new JsonObject().put("checks", checks).put("failedChecks", failed)
+              .put("successRatio", checks == 0 ? null : (double) (checks - failed) / checks).put("findings", findings.size()).put("faults", total))
+          .put("systems", sys).put("findings", findings)
+          .put("faults", new JsonObject().put("total", total).put("bySeverity", sev).put("list", faults))
+          .put("trends", trends);
+    }
+  }
+
+  private static String str(Instant i) {
+    return i == null ? null : i.toString();
+  }
+
+  private static double round1(double d) {
+    return Math.round(d * 10) / 10.0;
+  }
+}
