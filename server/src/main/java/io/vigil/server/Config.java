@@ -11,7 +11,14 @@ import java.util.Map;
  */
 public record Config(int port, String host, Database database, String adminToken, String rulesFile,
     long maxBodyBytes, int maxSamplesPerRequest, int dbPoolSize, int maxInFlightBatches,
-    int streamQueueBytes, int retentionDays, int warmupMaxSamples) {
+    int streamQueueBytes, int retentionDays, int warmupMaxSamples,
+    int maxLabelsPerSeries, int maxLabelValueChars, int maxNewSeriesPerMinute) {
+
+  /** The ingest limits every collector applies (README: settings). */
+  public io.vigil.collectors.IngestLimits.Settings ingestLimits() {
+    return new io.vigil.collectors.IngestLimits.Settings(maxBodyBytes, maxSamplesPerRequest, maxLabelsPerSeries, maxLabelValueChars,
+        maxNewSeriesPerMinute);
+  }
 
   /** Where PostgreSQL is, parsed from {@code VIGIL_DATABASE_URL} ({@code postgresql://user:pass@host:port/db}). */
   public record Database(String host, int port, String name, String user, String password) {
@@ -64,7 +71,10 @@ public record Config(int port, String host, Database database, String adminToken
         intSetting(env, "VIGIL_MAX_INFLIGHT_BATCHES", 64, 1, 100_000),
         intSetting(env, "VIGIL_STREAM_QUEUE_BYTES", 1024 * 1024, 1024, Integer.MAX_VALUE),
         intSetting(env, "VIGIL_RETENTION_DAYS", 30, 1, 36500),
-        intSetting(env, "VIGIL_WARMUP_MAX_SAMPLES", 2_000_000, 0, 100_000_000));
+        intSetting(env, "VIGIL_WARMUP_MAX_SAMPLES", 2_000_000, 0, 100_000_000),
+        intSetting(env, "VIGIL_MAX_LABELS_PER_SERIES", 64, 1, 1000),
+        intSetting(env, "VIGIL_MAX_LABEL_VALUE_CHARS", 2048, 16, 1_000_000),
+        intSetting(env, "VIGIL_MAX_NEW_SERIES_PER_MINUTE", 20_000, 0, 100_000_000));
   }
 
   private static int intSetting(Map<String, String> env, String name, int fallback, int min, int max) {
@@ -89,6 +99,8 @@ public record Config(int port, String host, Database database, String adminToken
         + (adminToken == null ? "generated" : "***") + ", rules=" + (rulesFile == null ? "bundled demo rules" : rulesFile)
         + ", maxBodyBytes=" + maxBodyBytes + ", maxSamplesPerRequest=" + maxSamplesPerRequest + ", dbPoolSize=" + dbPoolSize
         + ", maxInFlightBatches=" + maxInFlightBatches + ", streamQueueBytes=" + streamQueueBytes
-        + ", retentionDays=" + retentionDays + ", warmupMaxSamples=" + warmupMaxSamples + "]";
+        + ", retentionDays=" + retentionDays + ", warmupMaxSamples=" + warmupMaxSamples
+        + ", maxLabelsPerSeries=" + maxLabelsPerSeries + ", maxLabelValueChars=" + maxLabelValueChars
+        + ", maxNewSeriesPerMinute=" + maxNewSeriesPerMinute + "]";
   }
 }
