@@ -219,7 +219,8 @@ public final class InfluxWrite {
   /** 400 listing the bad lines; whatever was good is already stored. */
   private void partial(RoutingContext ctx, boolean v2, LineProtocolDecoder.Result r) {
     meters.decodeErrors.increment();
-    StringBuilder msg = new StringBuilder("partial write: ");
+    // As InfluxDB 1.x: "partial write: " only when something was written.
+    StringBuilder msg = new StringBuilder(r.samples.isEmpty() ? "" : "partial write: ");
     JsonArray lines = new JsonArray();
     for (int i = 0; i < r.errors.size(); i++) {
       LineProtocolDecoder.LineError e = r.errors.get(i);

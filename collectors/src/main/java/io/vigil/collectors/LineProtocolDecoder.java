@@ -252,11 +252,11 @@ public final class LineProtocolDecoder {
             k += 2;
             continue;
           }
-          if (c == ' ' || c == ',') throw new Bad("missing field value");
+          if (c == ' ' || c == ',') throw new Bad("invalid field format");
           k++;
         }
         if (k == q) throw new Bad("missing field key");
-        if (k >= end) throw new Bad("missing field value");
+        if (k >= end) throw new Bad("invalid field format");
         String metric = head.metric(b, q, k);
         if (metric == null) {
           metric = sanitizeMetric(head.measurement + "_" + unescape(q, k, true));
@@ -284,7 +284,7 @@ public final class LineProtocolDecoder {
         }
         if (b[ve] == ',') {
           q = ve + 1;
-          if (q == end || b[q] == ' ') throw new Bad("missing field key");
+          if (q == end || b[q] == ' ') throw new Bad("invalid field format");
           continue;
         }
         // A space: the timestamp follows (or only trailing spaces).
@@ -353,15 +353,18 @@ public final class LineProtocolDecoder {
     private double value(int from, int to) throws Bad {
       byte c = b[from];
       byte last = b[to - 1];
-      if (c == 't' || c == 'T' || c == 'f' || c == 'F') return bool(from, to);
+      // As InfluxDB: what does not start like a number is read as a boolean (so "abc" is an invalid boolean).
+      if (!((c >= '0' && c <= '9') || c == '-' || c == '.')) return bool(from, to);
       if (last == 'i') return integer(from, to - 1);
       if (last == 'u') return unsigned(from, to - 1);
       return number(from, to);
     }
 
     private double bool(int from, int to) throws Bad {
-      int len = to - from;
-      if (len == 1) return b[from] == 't' || b[from] == 'T' ? 1 : 0;
+      if (to - from == 1) {
+        if (b[from] == 't' || b[from] == 'T') return 1;
+        if (b[from] == 'f' || b[from] == 'F') return 0;
+      }
       if (is(from, to, "true") || is(from, to, "True") || is(from, to, "TRUE")) return 1;
       if (is(from, to, "false") || is(from, to, "False") || is(from, to, "FALSE")) return 0;
       throw new Bad("invalid boolean");

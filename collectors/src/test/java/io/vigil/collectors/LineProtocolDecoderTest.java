@@ -87,7 +87,7 @@ class LineProtocolDecoderTest {
     assertEquals("value out of range", reason("m v=18446744073709551616u"));
     assertEquals("invalid number", reason("m v=-1u"));
     assertEquals("invalid number", reason("m v=1.5i"));
-    assertEquals("invalid number", reason("m v=i"));
+    assertEquals("invalid boolean", reason("m v=i"), "not a number start: read as a boolean, as InfluxDB");
   }
 
   @Test
@@ -100,8 +100,12 @@ class LineProtocolDecoderTest {
 
   @Test
   void badNumbersAreRefusedWithInfluxWording() {
-    for (String v : List.of("abc", "1e", "--1", "+1", "1.2.3", "NaN", "1x", ".")) {
+    for (String v : List.of("1e", "--1", "1.2.3", "1x", ".", "-")) {
       assertEquals("invalid number", reason("m v=" + v), v);
+    }
+    // InfluxDB reads what does not start like a number as a boolean
+    for (String v : List.of("abc", "+1", "NaN", "x")) {
+      assertEquals("invalid boolean", reason("m v=" + v), v);
     }
   }
 
@@ -225,10 +229,11 @@ class LineProtocolDecoderTest {
     assertEquals("missing tag value", reason("cpu,host= v=1"));
     assertEquals("missing tag key", reason("cpu,=a v=1"));
     assertEquals("missing field value", reason("cpu v="));
-    assertEquals("missing field value", reason("cpu v"));
+    assertEquals("invalid field format", reason("cpu v"));
+    assertEquals("invalid field format", reason("cpu v w=1"));
     assertEquals("missing field value", reason("cpu v=,w=1"));
     assertEquals("missing field key", reason("cpu =1"));
-    assertEquals("missing field key", reason("cpu v=1,"));
+    assertEquals("invalid field format", reason("cpu v=1,"));
   }
 
   @Test

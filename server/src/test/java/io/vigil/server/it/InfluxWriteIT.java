@@ -128,7 +128,7 @@ class InfluxWriteIT {
   void onlyBadLinesStoreNothingAndStillName400Lines() throws Exception {
     Answer a = write("db=x", "cpu\n");
     assertEquals(400, a.status(), a.toString());
-    assertEquals("partial write: line 1: unable to parse 'cpu': missing fields stored=0 rejected=1", a.json().getString("error"));
+    assertEquals("line 1: unable to parse 'cpu': missing fields stored=0 rejected=1", a.json().getString("error"));
     assertEquals(0, samples());
   }
 
