@@ -102,11 +102,11 @@ measure() {
   local s0 c0 c1 rc=0 s1
   s0="$($stored_fn)"
   # shellcheck disable=SC2046
-  c0="$(cpu_ticks $($pids_fn))"
+  c0="$(cpu_ticks $($pids_fn))"; local m0; m0="$(cpu_ticks $($pids_fn | cut -d' ' -f1))"
   say "$name: ${DURATION}s, $LINES-line batches, $SERIES series, $CONNS connections (at $(elapsed)s) …"
   run_child timeout $(( DURATION + 90 )) wrk -t"$WRK_THREADS" -c"$CONNS" -d"${DURATION}s" --timeout 60s -s "$BENCH/lineprotocol/write.lua" "$url" -- "$LINES" "$SERIES" "${TOKEN:-}" >"$WORK/$name.out" 2>&1 || rc=$?
   # shellcheck disable=SC2046
-  c1="$(cpu_ticks $($pids_fn))"
+  c1="$(cpu_ticks $($pids_fn))"; local m1; m1="$(cpu_ticks $($pids_fn | cut -d' ' -f1))"
   # shellcheck disable=SC2046
   local rss; rss="$(rss_mib $($pids_fn | cut -d' ' -f1)) + $(rss_mib $($pids_fn | cut -d' ' -f2-))"
   rss="${rss% + 0}"
@@ -118,6 +118,8 @@ measure() {
   ok="$(kv "$R" ok204)"; bad="$(kv "$R" non204)"; secs="$(awk -v d="$(kv "$R" duration_us)" 'BEGIN {printf "%.3f", d / 1e6}')"
   acked=$(( ok * LINES )); stored=$(( s1 - s0 )); extra=$(( stored - acked ))
   cpu="$(awk -v a="$c0" -v b="$c1" -v t="$TCK" -v s="$secs" 'BEGIN {printf "%.2f", (b - a) / t / s}')"
+  # the server process alone, and (Vigil) its PostgreSQL
+  cpu="$cpu ($(awk -v a="$m0" -v b="$m1" -v c="$c0" -v d="$c1" -v t="$TCK" -v s="$secs" 'BEGIN {m = (b - a) / t / s; o = ((d - c) - (b - a)) / t / s; if (o > 0.005) printf "%.2f + %.2f", m, o; else printf "%.2f", m}'))"
   check=ok
   if [ "$extra" -lt 0 ] || [ $(( extra % LINES )) != 0 ] || [ $(( extra / LINES )) -gt "$CONNS" ]; then
     check=MISMATCH; PROBLEMS+=("$name: acknowledged $acked lines ($ok x 204) but $stored were stored (not 0..$CONNS whole batches more)")
