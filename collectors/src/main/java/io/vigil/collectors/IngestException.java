@@ -10,12 +10,19 @@ public final class IngestException extends RuntimeException {
   private final int status;
   private final int index;
   private final String field;
+  private final String reason;
 
   public IngestException(int status, String message, int index, String field) {
+    this(status, message, index, field, null);
+  }
+
+  /** {@code reason}: the limit that refused (as counted in {@code vigil_ingest_refused_total}), or null. */
+  public IngestException(int status, String message, int index, String field, String reason) {
     super(message, null, false, false);
     this.status = status;
     this.index = index;
     this.field = field;
+    this.reason = reason;
   }
 
   public static IngestException badRequest(String message) {
@@ -36,6 +43,11 @@ public final class IngestException extends RuntimeException {
 
   public String field() {
     return field;
+  }
+
+  /** The limit (or {@code customer_mismatch}) behind this refusal, or null for plain bad input. */
+  public String reason() {
+    return reason;
   }
 
   /** The JSON error body: {@code {"error": …, "index": …, "field": …}}. */

@@ -25,12 +25,27 @@ public final class JsonIngestHandler implements Handler<RoutingContext> {
   private final JsonSamplesDecoder decoder;
   private final Clock clock;
   private final IngestMeters meters;
+  private final IngestLimits limits;
+  private final java.util.function.Function<RoutingContext, String> customerOf;
 
+  /** Without tenancy and the cardinality guard (tests of the decoding and the answers). */
   public JsonIngestHandler(SampleSink sink, int maxSamplesPerRequest, Clock clock, MeterRegistry registry) {
+    this(sink, new IngestLimits(new IngestLimits.Settings(Long.MAX_VALUE, maxSamplesPerRequest, JsonSamplesDecoder.MAX_LABELS,
+        JsonSamplesDecoder.MAX_LABEL_VALUE_CHARS, 0), k -> true, clock, registry), ctx -> null, clock, registry);
+  }
+
+  /**
+   * {@code customerOf}: the customer the caller's token is bound to (null: none), read after auth.
+   */
+  public JsonIngestHandler(SampleSink sink, IngestLimits limits, java.util.function.Function<RoutingContext, String> customerOf,
+      Clock clock, MeterRegistry registry) {
     this.sink = sink;
-    this.decoder = new JsonSamplesDecoder(maxSamplesPerRequest);
+    IngestLimits.Settings s = limits.settings();
+    this.decoder = new JsonSamplesDecoder(s.maxSamplesPerRequest(), s.maxLabelsPerSeries(), s.maxLabelValueChars());
     this.clock = clock;
     this.meters = new IngestMeters(registry, "json");
+    this.limits = limits;
+    this.customerOf = customerOf;
   }
 
   @Override
@@ -51,15 +66,23 @@ public final class JsonIngestHandler implements Handler<RoutingContext> {
     meters.bytes.increment(body.length());
     SampleBatch batch;
     try {
-      batch = decoder.decode(body, clock.millis());
+      batch = Tenancy.of(customerOf.apply(ctx)).apply(decoder.decode(body, clock.millis()));
     } catch (IngestException e) {
       meters.decodeErrors.increment();
+      if (e.reason() != null) limits.refused("json", e.reason());
+      else if (e.status() == 403) limits.refused("json", "customer_mismatch");
       LOG.debug("ingest.rejected transport=json status={} reason=\"{}\"", e.status(), e.getMessage());
       Responses.json(ctx, e.status(), e.toJson());
       return;
     }
     if (batch.size() == 0) {
       ctx.response().setStatusCode(204).end();
+      return;
+    }
+    IngestLimits.Refusal refusal = limits.admit(batch);
+    if (refusal != null) {
+      limits.refused("json", "new_series_rate");
+      IngestLimits.tooManyNewSeries(ctx, refusal);
       return;
     }
     long start = System.nanoTime();

@@ -32,15 +32,23 @@ public final class JsonSamplesDecoder {
   /** 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z: what PostgreSQL's timestamptz and RFC 3339 both hold. */
   public static final long MIN_TS = -62_135_596_800_000L;
   public static final long MAX_TS = 253_402_300_799_999L;
-  /** Label values longer than this are refused (index keys and wall cards have limits too). */
+  /** Default: label values longer than this are refused (index keys and wall cards have limits too). */
   public static final int MAX_LABEL_VALUE_CHARS = 2048;
-  /** Labels per series. */
+  /** Default labels per series. */
   public static final int MAX_LABELS = 64;
 
   private final int maxSamples;
+  private final int maxLabels;
+  private final int maxLabelValueChars;
 
   public JsonSamplesDecoder(int maxSamples) {
+    this(maxSamples, MAX_LABELS, MAX_LABEL_VALUE_CHARS);
+  }
+
+  public JsonSamplesDecoder(int maxSamples, int maxLabels, int maxLabelValueChars) {
     this.maxSamples = maxSamples;
+    this.maxLabels = maxLabels;
+    this.maxLabelValueChars = maxLabelValueChars;
   }
 
   public SampleBatch decode(Buffer body, long nowMillis) {
@@ -74,7 +82,8 @@ public final class JsonSamplesDecoder {
     JsonToken t;
     while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
       if (index >= maxSamples) {
-        throw new IngestException(413, "more than " + maxSamples + " samples in one request; split the batch", index, null);
+        throw new IngestException(413, "more than " + maxSamples + " samples in one request; split the batch", index, null,
+            "samples_per_request");
       }
       if (t != JsonToken.START_OBJECT) throw IngestException.at(index, null, "sample must be a JSON object");
       out.add(sample(p, index, nowMillis));
@@ -111,16 +120,16 @@ public final class JsonSamplesDecoder {
               throw IngestException.at(index, "labels." + ln, "label value must be a string");
             }
             String lv = p.getText();
-            if (lv.length() > MAX_LABEL_VALUE_CHARS) {
-              throw IngestException.at(index, "labels." + ln, "label value is " + lv.length() + " characters; at most "
-                  + MAX_LABEL_VALUE_CHARS + " are allowed");
+            if (lv.length() > maxLabelValueChars) {
+              throw new IngestException(400, "label value is " + lv.length() + " characters; at most "
+                  + maxLabelValueChars + " are allowed", index, "labels." + ln, "label_value_length");
             }
             if (lv.indexOf('\u0000') >= 0) {
               throw IngestException.at(index, "labels." + ln, "label value contains the NUL character (U+0000), which cannot be stored");
             }
             labels.put(ln, lv);
-            if (labels.size() > MAX_LABELS) {
-              throw IngestException.at(index, "labels", "more than " + MAX_LABELS + " labels on one series");
+            if (labels.size() > maxLabels) {
+              throw new IngestException(400, "more than " + maxLabels + " labels on one series", index, "labels", "labels_per_series");
             }
           }
         }

@@ -12,7 +12,13 @@ import java.util.Map;
 public record Config(int port, String host, Database database, String adminToken, String rulesFile,
     long maxBodyBytes, int maxSamplesPerRequest, int dbPoolSize, int maxInFlightBatches,
     int streamQueueBytes, int retentionDays, int warmupMaxSamples,
-    PatrolConfig patrol) {
+    int maxLabelsPerSeries, int maxLabelValueChars, int maxNewSeriesPerMinute, PatrolConfig patrol) {
+
+  /** The ingest limits every collector applies (README: settings). */
+  public io.vigil.collectors.IngestLimits.Settings ingestLimits() {
+    return new io.vigil.collectors.IngestLimits.Settings(maxBodyBytes, maxSamplesPerRequest, maxLabelsPerSeries, maxLabelValueChars,
+        maxNewSeriesPerMinute);
+  }
 
   /** Where PostgreSQL is, parsed from {@code VIGIL_DATABASE_URL} ({@code postgresql://user:pass@host:port/db}). */
   public record Database(String host, int port, String name, String user, String password) {
@@ -66,6 +72,9 @@ public record Config(int port, String host, Database database, String adminToken
         intSetting(env, "VIGIL_STREAM_QUEUE_BYTES", 1024 * 1024, 1024, Integer.MAX_VALUE),
         intSetting(env, "VIGIL_RETENTION_DAYS", 30, 1, 36500),
         intSetting(env, "VIGIL_WARMUP_MAX_SAMPLES", 2_000_000, 0, 100_000_000),
+        intSetting(env, "VIGIL_MAX_LABELS_PER_SERIES", 64, 1, 1000),
+        intSetting(env, "VIGIL_MAX_LABEL_VALUE_CHARS", 2048, 16, 1_000_000),
+        intSetting(env, "VIGIL_MAX_NEW_SERIES_PER_MINUTE", 20_000, 0, 100_000_000),
         PatrolConfig.fromEnv(env));
   }
 
@@ -91,6 +100,8 @@ public record Config(int port, String host, Database database, String adminToken
         + (adminToken == null ? "generated" : "***") + ", rules=" + (rulesFile == null ? "bundled demo rules" : rulesFile)
         + ", maxBodyBytes=" + maxBodyBytes + ", maxSamplesPerRequest=" + maxSamplesPerRequest + ", dbPoolSize=" + dbPoolSize
         + ", maxInFlightBatches=" + maxInFlightBatches + ", streamQueueBytes=" + streamQueueBytes
-        + ", retentionDays=" + retentionDays + ", warmupMaxSamples=" + warmupMaxSamples + ", patrol=" + patrol + "]";
+        + ", retentionDays=" + retentionDays + ", warmupMaxSamples=" + warmupMaxSamples
+        + ", maxLabelsPerSeries=" + maxLabelsPerSeries + ", maxLabelValueChars=" + maxLabelValueChars
+        + ", maxNewSeriesPerMinute=" + maxNewSeriesPerMinute + ", patrol=" + patrol + "]";
   }
 }

@@ -65,9 +65,12 @@ public final class TokenStore implements TokenService {
 
   public Future<Void> refresh() {
     long before = changes.get();
-    return pool.query("SELECT id, name, role, secret_hash FROM tokens WHERE revoked_at IS NULL").execute().map(rows -> {
+    return pool.query("SELECT id, name, role, customer, secret_hash FROM tokens WHERE revoked_at IS NULL").execute().map(rows -> {
       Map<String, Principal> m = new ConcurrentHashMap<>();
-      for (Row r : rows) m.put(r.getString("secret_hash"), new Principal(r.getString("id"), r.getString("name"), Role.parse(r.getString("role"))));
+      for (Row r : rows) {
+        m.put(r.getString("secret_hash"), new Principal(r.getString("id"), r.getString("name"), Role.parse(r.getString("role")),
+            r.getString("customer")));
+      }
       synchronized (this) {
         // A token issued or revoked while this read ran may be missing from (or still in) it.
         if (changes.get() == before) byHash = m;
@@ -82,19 +85,20 @@ public final class TokenStore implements TokenService {
   }
 
   @Override
-  public Future<IssuedToken> issue(String name, Role role, String actor) {
+  public Future<IssuedToken> issue(String name, Role role, String customer, String actor) {
     String secret = newSecret();
     String id = "tok_" + HexFormat.of().formatHex(randomBytes(6));
     String h = hash(secret);
     return pool.withTransaction(conn -> conn.preparedQuery(
-            "INSERT INTO tokens (id, name, role, secret_hash, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING *")
-        .execute(Tuple.of(id, name, role.wireName(), h, actor))
-        .compose(rows -> audit(conn, actor, "token.create", id, new JsonObject().put("name", name).put("role", role.wireName()))
+            "INSERT INTO tokens (id, name, role, customer, secret_hash, created_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *")
+        .execute(Tuple.of(id, name, role.wireName(), customer, h, actor))
+        .compose(rows -> audit(conn, actor, "token.create", id, new JsonObject().put("name", name).put("role", role.wireName())
+                .put("customer", customer))
             .map(v -> info(rows.iterator().next()))))
         .map(info -> {
           synchronized (this) {
             changes.incrementAndGet();
-            byHash.put(h, new Principal(id, name, role));
+            byHash.put(h, new Principal(id, name, role, customer));
           }
           return new IssuedToken(info, secret);
         });
@@ -142,7 +146,7 @@ public final class TokenStore implements TokenService {
   }
 
   private static TokenInfo info(Row r) {
-    return new TokenInfo(r.getString("id"), r.getString("name"), Role.parse(r.getString("role")),
+    return new TokenInfo(r.getString("id"), r.getString("name"), Role.parse(r.getString("role")), r.getString("customer"),
         Rows.instant(r, "created_at"), r.getString("created_by"), Rows.instant(r, "revoked_at"));
   }
 

@@ -10,6 +10,8 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vigil.collectors.InfluxWrite;
+import io.vigil.collectors.IngestLimits;
 import io.vigil.collectors.JsonIngestHandler;
 import io.vigil.rules.Fault;
 import io.vigil.rules.RuleSet;
@@ -184,12 +186,28 @@ public final class VigilServer extends VerticleBase {
           Router full = Router.router(vertx);
           WebApi web = new WebApi(new WebApi.Deps(tokens, faults, tickets, hub, () -> pipeline.ruleSet().rules(), this::readiness,
               metricsHandler(), mutes, catalog));
+          // ---- ingest: one IngestLimits and one tenancy rule for every collector ----
+          IngestLimits limits = new IngestLimits(config.ingestLimits(), store::knows, clock, registry);
+          java.util.function.Function<RoutingContext, String> customerOf = ctx -> {
+            io.vigil.web.Principal p = io.vigil.web.Auth.principal(ctx);
+            return p == null ? null : p.customer();
+          };
           full.post("/api/v1/ingest")
               // Vert.x Web orders body handlers before auth; the limit is checked against
               // Content-Length before anything is buffered.
               .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
               .handler(web.auth().require(Role.INGEST))
-              .handler(new JsonIngestHandler(pipeline, config.maxSamplesPerRequest(), clock, registry));
+              .handler(new JsonIngestHandler(pipeline, limits, customerOf, clock, registry))
+              .failureHandler(limits.bodyTooLarge("json"));
+          // Influx line protocol (1.x and 2.x write APIs; /ping for clients that check first).
+          InfluxWrite influx = new InfluxWrite(pipeline, limits, customerOf, clock, registry);
+          full.get("/ping").handler(InfluxWrite.ping());
+          full.head("/ping").handler(InfluxWrite.ping());
+          full.post("/write").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
+              .handler(web.auth().requireInflux(Role.INGEST, false)).handler(influx.v1()).failureHandler(influx.bodyTooLarge(false));
+          full.post("/api/v2/write").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
+              .handler(web.auth().requireInflux(Role.INGEST, true)).handler(influx.v2()).failureHandler(influx.bodyTooLarge(true));
+          // ---- end ingest ----
           // Patrol (issue 5): NoData watch, probes, heartbeats, inventory and patrol report routes.
           new Patrol(vertx, inventory, patrolReports, pipeline, catalog, active.stream().map(f -> f.fault()).toList(), clock, registry,
               config.patrol()).mount(full, web.auth());

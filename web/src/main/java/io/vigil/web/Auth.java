@@ -42,6 +42,65 @@ public final class Auth {
     };
   }
 
+  /**
+   * Authorisation as InfluxDB clients send it, for the line protocol endpoints: {@code Authorization:
+   * Token …} (or Bearer), {@code Authorization: Basic} with the Vigil token as password, and for 1.x
+   * ({@code v2} false) also the {@code u}/{@code p} query parameters ({@code p} = the token). Error
+   * bodies in the API's shape: 1.x {@code {"error": …}}, 2.x {@code {"code": …, "message": …}}
+   * (plus {@code "error"}).
+   */
+  public Handler<RoutingContext> requireInflux(Role needed, boolean v2) {
+    return ctx -> {
+      String secret = influxSecret(ctx, v2);
+      if (secret == null) {
+        ctx.response().putHeader("WWW-Authenticate", "Basic realm=\"vigil\"");
+        influxError(ctx, v2, 401, v2 ? "unauthorized access: send 'Authorization: Token <vigil token>'"
+            : "unable to parse authentication credentials: send 'Authorization: Token <vigil token>', Basic auth or ?u=…&p=<vigil token>");
+        return;
+      }
+      tokens.authenticate(secret).onComplete(ar -> {
+        if (ar.failed()) {
+          ctx.response().putHeader("Retry-After", "2");
+          influxError(ctx, v2, 503, "token check unavailable: " + ar.cause().getMessage());
+        } else if (ar.result() == null) {
+          influxError(ctx, v2, 401, v2 ? "unauthorized access: unknown or revoked token" : "authorization failed: unknown or revoked token");
+        } else if (!ar.result().role().allows(needed)) {
+          influxError(ctx, v2, 403, "token '" + ar.result().name() + "' has role " + ar.result().role().wireName()
+              + ", this needs " + needed.wireName());
+        } else {
+          ctx.put(PRINCIPAL, ar.result());
+          ctx.next();
+        }
+      });
+    };
+  }
+
+  private static void influxError(RoutingContext ctx, boolean v2, int status, String message) {
+    io.vertx.core.json.JsonObject j = new io.vertx.core.json.JsonObject();
+    if (v2) j.put("code", status == 401 ? "unauthorized" : status == 403 ? "forbidden" : "unavailable").put("message", message);
+    Http.json(ctx, status, j.put("error", message));
+  }
+
+  private static String influxSecret(RoutingContext ctx, boolean v2) {
+    String h = ctx.request().getHeader("Authorization");
+    if (h != null) {
+      if (h.regionMatches(true, 0, "Basic ", 0, 6)) {
+        try {
+          String up = new String(java.util.Base64.getDecoder().decode(h.substring(6).trim()), java.nio.charset.StandardCharsets.UTF_8);
+          int colon = up.indexOf(':');
+          String p = colon < 0 ? "" : up.substring(colon + 1);
+          return p.isEmpty() ? null : p;
+        } catch (IllegalArgumentException e) {
+          return null;
+        }
+      }
+      return secret(ctx);
+    }
+    if (v2) return null;
+    String p = ctx.request().getParam("p");
+    return p == null || p.isEmpty() ? null : p;
+  }
+
   public static Principal principal(RoutingContext ctx) {
     return ctx.get(PRINCIPAL);
   }

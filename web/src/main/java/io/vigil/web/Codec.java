@@ -119,7 +119,7 @@ public final class Codec {
   }
 
   public static JsonObject token(TokenService.TokenInfo t) {
-    return new JsonObject().put("id", t.id()).put("name", t.name()).put("role", t.role().wireName())
+    return new JsonObject().put("id", t.id()).put("name", t.name()).put("role", t.role().wireName()).put("customer", t.customer())
         .put("createdAt", time(t.createdAt())).put("createdBy", t.createdBy()).put("revokedAt", time(t.revokedAt()));
   }
 

@@ -13,14 +13,19 @@ public interface TokenService {
   Future<Principal> authenticate(String secret);
 
   /** Creates a token; the secret is returned once, here, and never again. */
-  Future<IssuedToken> issue(String name, Role role, String actor);
+  default Future<IssuedToken> issue(String name, Role role, String actor) {
+    return issue(name, role, null, actor);
+  }
+
+  /** As {@link #issue(String, Role, String)}, bound to {@code customer} (null: none; only for ingest tokens). */
+  Future<IssuedToken> issue(String name, Role role, String customer, String actor);
 
   Future<List<TokenInfo>> list();
 
   /** True if a live token was revoked, false if there was none with that id. */
   Future<Boolean> revoke(String id, String actor);
 
-  record TokenInfo(String id, String name, Role role, Instant createdAt, String createdBy, Instant revokedAt) {}
+  record TokenInfo(String id, String name, Role role, String customer, Instant createdAt, String createdBy, Instant revokedAt) {}
 
   record IssuedToken(TokenInfo info, String secret) {
     @Override

@@ -119,7 +119,17 @@ public final class WebApi {
         Http.error(ctx, 400, e.getMessage());
         return;
       }
-      deps.tokens().issue(name, role, Auth.principal(ctx).actor()).onComplete(ar -> {
+      Object c = body.getValue("customer");
+      if (c != null && !(c instanceof String cs && !cs.isBlank() && cs.strip().length() <= 100)) {
+        Http.error(ctx, 400, "'customer' must be a non-empty string of at most 100 characters (the customer label this token's samples carry)");
+        return;
+      }
+      String customer = c == null ? null : ((String) c).strip();
+      if (customer != null && role != Role.INGEST) {
+        Http.error(ctx, 400, "'customer' binds an ingest token to a customer; a " + role.wireName() + " token cannot have one");
+        return;
+      }
+      deps.tokens().issue(name, role, customer, Auth.principal(ctx).actor()).onComplete(ar -> {
         if (ar.failed()) Http.fail(ctx, ar.cause());
         else Http.json(ctx, 201, Codec.token(ar.result().info()).put("token", ar.result().secret()));
       });

@@ -50,9 +50,11 @@ public final class Patrol {
     this.catalog = catalog;
     this.noData = new NoDataMonitor(vertx, clock, events -> pipeline.recordExternal(events));
     this.probes = new ProbeScheduler(vertx, pipeline, new Prober(vertx, clock), clock, config.probeMaxInFlight(), registry, new SecureRandom());
-    // Tenancy seam: once tokens can be bound to a customer (issue 5, tenancy), return the
-    // principal's customer here; until then every ingest token is unbound.
-    this.heartbeats = new HeartbeatHandler(pipeline, inventory, clock, ctx -> null, registry);
+    // A customer-bound ingest token may only beat its own customer's systems.
+    this.heartbeats = new HeartbeatHandler(pipeline, inventory, clock, ctx -> {
+      io.vigil.web.Principal p = io.vigil.web.Auth.principal(ctx);
+      return p == null ? null : p.customer();
+    }, registry);
     noData.restore(activeFaults.stream().filter(f -> f.rule().equals(NoDataWatch.RULE)).toList());
     pipeline.onDurable(noData::durable);
     this.scheduler = new ReportScheduler(inventory, reports, clock, config.reportAt());

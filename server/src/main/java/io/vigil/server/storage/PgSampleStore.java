@@ -50,6 +50,14 @@ public final class PgSampleStore implements SampleSink {
     Gauge.builder("vigil_storage_series_cached", seriesIds, Map::size).description("series ids held in memory").register(registry);
   }
 
+  /**
+   * Whether this series is stored (its id is cached after a committed batch, or was preloaded at
+   * start). The cardinality guard's idea of "new series". Thread-safe, one map lookup.
+   */
+  public boolean knows(SeriesKey k) {
+    return seriesIds.containsKey(k);
+  }
+
   @Override
   public Future<Void> accept(SampleBatch batch) {
     if (inFlight.incrementAndGet() > maxInFlight) {

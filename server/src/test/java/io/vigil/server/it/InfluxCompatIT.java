@@ -1,0 +1,168 @@
+package io.vigil.server.it;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Vigil against the real thing: Debian's {@code influxd} 1.6 gets the same {@code /write} requests
+ * and the answers are compared (status, error body shape, and the reason InfluxDB gives for each
+ * bad line); Debian's {@code influx} CLI writes to Vigil with {@code -execute 'INSERT …'} and
+ * {@code -import}, and reports the same counts as it does against influxd. (Debian's InfluxDB is
+ * 1.6, which has no {@code /api/v2/write}; the 2.x shape is checked in {@link InfluxWriteIT}.)
+ */
+class InfluxCompatIT {
+  private static TestVigil vigil;
+  private static RealInfluxd influxd;
+  private static String token;
+  private final HttpClient client = HttpClient.newHttpClient();
+  /** {@code unable to parse '<line>': <reason>} as both servers phrase a bad line. */
+  private static final Pattern BAD_LINE = Pattern.compile("unable to parse '(.*?)': ([^\\n]*?)(?= stored=| dropped=|\\n|$)");
+
+  @BeforeAll
+  static void start() throws Exception {
+    influxd = new RealInfluxd();
+    influxd.query("CREATE DATABASE telegraf");
+    vigil = new TestVigil();
+    Http.Reply r = vigil.http.post("/api/v1/tokens", new JsonObject().put("name", "influx-cli").put("role", "ingest").encode());
+    token = r.json().getString("token");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    try {
+      if (vigil != null) vigil.close();
+    } finally {
+      if (influxd != null) influxd.close();
+    }
+  }
+
+  record Answer(int status, String body) {}
+
+  private Answer send(String base, String query, byte[] body, String... headers) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/write" + query)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    if (headers.length > 0) b.headers(headers);
+    HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return new Answer(r.statusCode(), r.body());
+  }
+
+  /** The same request to both (credentials as u/p: influxd runs without auth and ignores them). */
+  private void assertSameAnswer(String what, String query, String lines) throws Exception {
+    String q = query + (query.isEmpty() ? "?" : "&") + "u=agent&p=" + token;
+    Answer ours = send(vigil.http.base, q, lines.getBytes(UTF_8));
+    Answer theirs = send(influxd.base(), q, lines.getBytes(UTF_8));
+    assertEquals(theirs.status(), ours.status(), what + ": influxd said " + theirs + ", Vigil " + ours);
+    if (theirs.status() == 204) return;
+    String e1 = new JsonObject(theirs.body()).getString("error");
+    String e2 = new JsonObject(ours.body()).getString("error");
+    assertNotNull(e2, what + ": Vigil's body has no 'error': " + ours);
+    assertEquals(e1.startsWith("partial write:"), e2.startsWith("partial write:"), what + ": influxd " + e1 + " / Vigil " + e2);
+    assertEquals(badLines(e1), badLines(e2), what + ": the bad lines and their reasons");
+    if (badLines(e1).isEmpty()) assertEquals(e1, e2, what);
+  }
+
+  private static TreeSet<String> badLines(String error) {
+    TreeSet<String> out = new TreeSet<>();
+    Matcher m = BAD_LINE.matcher(error);
+    while (m.find()) out.add(m.group(1) + " => " + m.group(2));
+    return out;
+  }
+
+  @Test
+  void sameWritesGetTheSameStatusAndErrorShapeAsInfluxdb() throws Exception {
+    assertSameAnswer("all good", "?db=telegraf", "cpu,host=a usage=1\ncpu,host=b usage=2i,ok=true 1763805600000000000\n");
+    assertSameAnswer("partial", "?db=telegraf", "cpu,host=a v=1\ncpu,host=b v=\n# comment\nmem free=3i\ncpu v=1 abc\ncpu v=\"x\n");
+    assertSameAnswer("every kind of bad line", "?db=telegraf", String.join("\n", "ok v=1", "cpu", "cpu,host=a", ",host=a v=1",
+        "cpu,host v=1", "cpu,host= v=1", "cpu,=a v=1", "cpu v=", "cpu v", "cpu v=,w=1", "cpu =1", "cpu v=1,", "cpu v=tru",
+        "cpu v=abc", "cpu v=1.5i", "cpu v=-1i2", "cpu v=1 12ab", "cpu,a=1,a=2 v=1", "cpu v=\"open"));
+    assertSameAnswer("only bad lines", "?db=telegraf", "cpu\ncpu v=tru\n");
+    assertSameAnswer("no database", "", "cpu v=1");
+    assertSameAnswer("empty body", "?db=telegraf", "");
+    assertSameAnswer("comments only", "?db=telegraf", "# nothing\n\n");
+    assertSameAnswer("precision s", "?db=telegraf&precision=s", "cpu v=1 1763805600\n");
+    assertSameAnswer("escapes", "?db=telegraf", "my\\ m\\,x,tag\\ key=va\\,l\\=ue f\\=k=1,s=\"q\\\"uote\"\n");
+  }
+
+  @Test
+  void gzipWritesGetTheSameAnswerAsInfluxdb() throws Exception {
+    byte[] gz = InfluxWriteIT.gzip("cpu,host=gz v=1\ncpu v=\n".getBytes(UTF_8));
+    String q = "?db=telegraf&u=agent&p=" + token;
+    Answer ours = send(vigil.http.base, q, gz, "Content-Encoding", "gzip");
+    Answer theirs = send(influxd.base(), q, gz, "Content-Encoding", "gzip");
+    assertEquals(theirs.status(), ours.status(), theirs + " / " + ours);
+    assertEquals(badLines(new JsonObject(theirs.body()).getString("error")), badLines(new JsonObject(ours.body()).getString("error")));
+  }
+
+  private String influxCli(int port, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("influx", "-host", "127.0.0.1", "-port", Integer.toString(port),
+        "-username", "agent", "-password", token));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      fail("influx CLI did not finish in 60 s: " + cmd);
+    }
+    String out = new String(p.getInputStream().readAllBytes(), UTF_8);
+    return "exit=" + p.exitValue() + "\n" + out;
+  }
+
+  @Test
+  void influxCliInsertWritesToVigilAndTheRuleFires() throws Exception {
+    String out = influxCli(vigil.port(), "-database", "telegraf", "-execute", "INSERT cpu,customer=acme,system=erp,host=cli1 usage=97.5");
+    assertTrue(out.startsWith("exit=0"), out);
+    assertEquals("97.5", vigil.sql("SELECT value FROM samples s JOIN series r ON r.id = s.series_id "
+        + "WHERE metric = 'cpu_usage' AND labels->>'host' = 'cli1'"));
+    Await.until(java.time.Duration.ofSeconds(10), "HighCpu firing for cli1", () ->
+        vigil.http.get("/api/v1/faults?state=firing").raw().body().contains("cli1"));
+  }
+
+  @Test
+  void influxCliImportReportsTheSameCountsForVigilAndInfluxdb() throws Exception {
+    Path file = Files.createTempFile("vigil-import", ".txt");
+    try {
+      Files.writeString(file, """
+          # DML
+          # CONTEXT-DATABASE: telegraf
+          import_probe,host=i1 v=1 1763805600
+          import_probe,host=i2 v=2 1763805601
+          import_probe,host=i3 v= 1763805602
+          import_probe,host=i4 v=4 1763805603
+          """);
+      String ours = influxCli(vigil.port(), "-import", "-path", file.toString(), "-precision", "s");
+      String theirs = influxCli(influxd.port, "-import", "-path", file.toString(), "-precision", "s");
+      assertEquals(summary(theirs), summary(ours), "influxd:\n" + theirs + "\nVigil:\n" + ours);
+      // The CLI counts a partial write's whole batch as not inserted; both servers stored the 3 good lines.
+      assertTrue(summary(ours).contains("points were not inserted"), ours);
+      assertTrue(influxd.query("SELECT count(v) FROM telegraf..import_probe").contains("[\"1970-01-01T00:00:00Z\",3]"),
+          influxd.query("SELECT count(v) FROM telegraf..import_probe"));
+      assertEquals("3", vigil.sql("SELECT count(*) FROM samples s JOIN series r ON r.id = s.series_id WHERE metric = 'import_probe_v'"));
+      assertEquals("1763805603000", vigil.sql("SELECT max((extract(epoch FROM time) * 1000)::bigint) FROM samples s "
+          + "JOIN series r ON r.id = s.series_id WHERE metric = 'import_probe_v'"));
+    } finally {
+      Files.deleteIfExists(file);
+    }
+  }
+
+  /** The CLI's exit status and its written/failed line. */
+  private static String summary(String cliOutput) {
+    StringBuilder s = new StringBuilder(cliOutput.lines().findFirst().orElse(""));
+    cliOutput.lines().filter(l -> l.matches(".*points (were written|were not inserted|failed).*")).forEach(l -> s.append(" | ").append(l.strip()));
+    return s.toString();
+  }
+}
