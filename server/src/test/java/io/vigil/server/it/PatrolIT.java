@@ -131,6 +131,13 @@ class PatrolIT {
     createSystem("globex", "{\"id\":\"erp\"}");
     assertEquals(409, vigil.http.post("/api/v1/heartbeat/erp", "").status(), "two customers have an erp");
     assertEquals(204, vigil.http.post("/api/v1/heartbeat/erp?customer=globex", "").status());
+
+    // A token bound to acme beats acme's erp without naming the customer, and never globex's.
+    String acmeAgent = vigil.http.post("/api/v1/tokens", "{\"name\":\"acme-agent\",\"role\":\"ingest\",\"customer\":\"acme\"}")
+        .json().getString("token");
+    assertEquals(204, vigil.http.as(acmeAgent).post("/api/v1/heartbeat/erp", "").status(), "the bound customer picks acme's erp");
+    assertEquals(403, vigil.http.as(acmeAgent).post("/api/v1/heartbeat/erp?customer=globex", "").status(),
+        "a customer-bound token may not beat another customer's system");
   }
 
   @Test
