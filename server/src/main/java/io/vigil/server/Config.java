@@ -1,5 +1,7 @@
 package io.vigil.server;
 
+import io.vigil.collectors.kafka.KafkaSettings;
+import io.vigil.collectors.kafka.RecordDecoders;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +13,7 @@ import java.util.Map;
  */
 public record Config(int port, String host, Database database, String adminToken, String rulesFile,
     long maxBodyBytes, int maxSamplesPerRequest, int dbPoolSize, int maxInFlightBatches,
-    int streamQueueBytes, int retentionDays, int warmupMaxSamples) {
+    int streamQueueBytes, int retentionDays, int warmupMaxSamples, KafkaSettings kafka) {
 
   /** Where PostgreSQL is, parsed from {@code VIGIL_DATABASE_URL} ({@code postgresql://user:pass@host:port/db}). */
   public record Database(String host, int port, String name, String user, String password) {
@@ -64,7 +66,24 @@ public record Config(int port, String host, Database database, String adminToken
         intSetting(env, "VIGIL_MAX_INFLIGHT_BATCHES", 64, 1, 100_000),
         intSetting(env, "VIGIL_STREAM_QUEUE_BYTES", 1024 * 1024, 1024, Integer.MAX_VALUE),
         intSetting(env, "VIGIL_RETENTION_DAYS", 30, 1, 36500),
-        intSetting(env, "VIGIL_WARMUP_MAX_SAMPLES", 2_000_000, 0, 100_000_000));
+        intSetting(env, "VIGIL_WARMUP_MAX_SAMPLES", 2_000_000, 0, 100_000_000),
+        kafka(env));
+  }
+
+  /** The Kafka collector's settings, or null (off) when {@code VIGIL_KAFKA_BOOTSTRAP} is unset. */
+  static KafkaSettings kafka(Map<String, String> env) {
+    String bootstrap = blankToNull(env.get("VIGIL_KAFKA_BOOTSTRAP"));
+    if (bootstrap == null) return null;
+    String topic = blankToNull(env.get("VIGIL_KAFKA_TOPIC"));
+    if (topic == null) throw new IllegalArgumentException("VIGIL_KAFKA_TOPIC must be set when VIGIL_KAFKA_BOOTSTRAP is");
+    String group = blankToNull(env.get("VIGIL_KAFKA_GROUP"));
+    String dlq = blankToNull(env.get("VIGIL_KAFKA_DLQ_TOPIC"));
+    String format = blankToNull(env.get("VIGIL_KAFKA_FORMAT"));
+    return new KafkaSettings(bootstrap, topic, group == null ? "vigil" : group,
+        format == null ? RecordDecoders.Format.AUTO : RecordDecoders.Format.parse(format),
+        dlq == null ? topic + ".dlq" : dlq,
+        intSetting(env, "VIGIL_KAFKA_MAX_INFLIGHT", 8, 1, 1024),
+        java.time.Duration.ofMillis(intSetting(env, "VIGIL_KAFKA_COMMIT_INTERVAL_MS", 1000, 10, 600_000)));
   }
 
   private static int intSetting(Map<String, String> env, String name, int fallback, int min, int max) {
@@ -89,6 +108,7 @@ public record Config(int port, String host, Database database, String adminToken
         + (adminToken == null ? "generated" : "***") + ", rules=" + (rulesFile == null ? "bundled demo rules" : rulesFile)
         + ", maxBodyBytes=" + maxBodyBytes + ", maxSamplesPerRequest=" + maxSamplesPerRequest + ", dbPoolSize=" + dbPoolSize
         + ", maxInFlightBatches=" + maxInFlightBatches + ", streamQueueBytes=" + streamQueueBytes
-        + ", retentionDays=" + retentionDays + ", warmupMaxSamples=" + warmupMaxSamples + "]";
+        + ", retentionDays=" + retentionDays + ", warmupMaxSamples=" + warmupMaxSamples
+        + ", kafka=" + (kafka == null ? "off" : kafka.bootstrap() + "/" + kafka.topic()) + "]";
   }
 }
