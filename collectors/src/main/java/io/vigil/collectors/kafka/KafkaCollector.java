@@ -86,6 +86,8 @@ public final class KafkaCollector {
         Duration.ofMillis(100), Duration.ofSeconds(5));
     DeadLetters deadLetters = new DeadLetters(sender, settings.deadLetterTopic(), meters, Duration.ofMillis(200), Duration.ofSeconds(10));
     consuming = receiver.receive()
+        // The KafkaConsumer is constructed on subscription: on a worker, not this event loop.
+        .subscribeOn(workers)
         .flatMapSequential(r -> process(r, processor), settings.maxInFlight(), 1)
         // In arrival order, one at a time: dead letters keep the partition's order, and a record is
         // acknowledged only after everything before it is durable or dead-lettered.
