@@ -198,7 +198,6 @@ class KafkaIngestIT {
   void killedMidStreamNothingCommittedIsLostAndTheRestIsRedelivered() throws Exception {
     String topic = newTopic(1);
     String group = "vigil-kill";
-    int records = 300;
     int perRecord = 20;
     Config.Database db = EphemeralPostgres.get().freshDatabase();
     int port;
@@ -217,21 +216,22 @@ class KafkaIngestIT {
     try (KafkaProducer<String, String> producer = KAFKA.producer()) {
       awaitReady(new Http("http://127.0.0.1:" + port, TestVigil.ADMIN), vigil, log);
       // Record i carries value i in all its samples, so the database says which records it holds.
-      boolean killed = false;
-      while (sent < records) {
-        producer.send(new ProducerRecord<>(topic, "k" + sent, record("load", "erp", perRecord, sent))).get();
-        sent++;
-        if (!killed && sent % 10 == 0 && KAFKA.committed(group, topic) >= 60) {
-          vigil.destroyForcibly(); // SIGKILL mid-stream: no shutdown hook, no final commit
-          vigil.waitFor(10, TimeUnit.SECONDS);
-          killed = true;
-        }
-        Thread.sleep(5);
+      // Produce until Vigil has committed 60 records, SIGKILL it, then produce 100 more.
+      long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+      while (KAFKA.committed(group, topic) < 60) {
+        assertTrue(System.nanoTime() < giveUp, "Vigil committed fewer than 60 records in 90 s; see " + log);
+        for (int i = 0; i < 10; i++, sent++) producer.send(new ProducerRecord<>(topic, "k" + sent, record("load", "erp", perRecord, sent)));
+        producer.flush();
+        Thread.sleep(50);
       }
-      assertTrue(killed, "Vigil was never killed: it committed too slowly; see " + log);
+      vigil.destroyForcibly(); // SIGKILL mid-stream: no shutdown hook, no final commit
+      assertTrue(vigil.waitFor(10, TimeUnit.SECONDS));
+      for (int i = 0; i < 100; i++, sent++) producer.send(new ProducerRecord<>(topic, "k" + sent, record("load", "erp", perRecord, sent)));
+      producer.flush();
     } finally {
       vigil.destroyForcibly();
     }
+    int records = sent;
     committedAtKill = KAFKA.committed(group, topic);
     assertTrue(committedAtKill >= 60 && committedAtKill < records, "killed mid-stream at committed offset " + committedAtKill);
     // Everything committed is durable: records 0 .. committed-1 are all in the database, whole.
