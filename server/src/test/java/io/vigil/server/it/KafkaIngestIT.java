@@ -205,6 +205,7 @@ class KafkaIngestIT {
       port = s.getLocalPort();
     }
     Path log = Files.createTempFile("vigil-kafka-kill9", ".log");
+    log.toFile().deleteOnExit();
     ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp",
         System.getProperty("java.class.path"), "io.vigil.server.Main").redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().putAll(Map.of("VIGIL_DATABASE_URL", EphemeralPostgres.get().url(db), "VIGIL_PORT", Integer.toString(port),
