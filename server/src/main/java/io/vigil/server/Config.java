@@ -1,5 +1,7 @@
 package io.vigil.server;
 
+import io.vigil.collectors.kafka.KafkaSettings;
+import io.vigil.collectors.kafka.RecordDecoders;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +14,7 @@ import java.util.Map;
 public record Config(int port, String host, Database database, String adminToken, String rulesFile,
     long maxBodyBytes, int maxSamplesPerRequest, int dbPoolSize, int maxInFlightBatches,
     int streamQueueBytes, int retentionDays, int warmupMaxSamples,
-    int maxLabelsPerSeries, int maxLabelValueChars, int maxNewSeriesPerMinute, PatrolConfig patrol) {
+    int maxLabelsPerSeries, int maxLabelValueChars, int maxNewSeriesPerMinute, PatrolConfig patrol, KafkaSettings kafka) {
 
   /** The ingest limits every collector applies (README: settings). */
   public io.vigil.collectors.IngestLimits.Settings ingestLimits() {
@@ -75,7 +77,24 @@ public record Config(int port, String host, Database database, String adminToken
         intSetting(env, "VIGIL_MAX_LABELS_PER_SERIES", 64, 1, 1000),
         intSetting(env, "VIGIL_MAX_LABEL_VALUE_CHARS", 2048, 16, 1_000_000),
         intSetting(env, "VIGIL_MAX_NEW_SERIES_PER_MINUTE", 20_000, 0, 100_000_000),
-        PatrolConfig.fromEnv(env));
+        PatrolConfig.fromEnv(env),
+        kafka(env));
+  }
+
+  /** The Kafka collector's settings, or null (off) when {@code VIGIL_KAFKA_BOOTSTRAP} is unset. */
+  static KafkaSettings kafka(Map<String, String> env) {
+    String bootstrap = blankToNull(env.get("VIGIL_KAFKA_BOOTSTRAP"));
+    if (bootstrap == null) return null;
+    String topic = blankToNull(env.get("VIGIL_KAFKA_TOPIC"));
+    if (topic == null) throw new IllegalArgumentException("VIGIL_KAFKA_TOPIC must be set when VIGIL_KAFKA_BOOTSTRAP is");
+    String group = blankToNull(env.get("VIGIL_KAFKA_GROUP"));
+    String dlq = blankToNull(env.get("VIGIL_KAFKA_DLQ_TOPIC"));
+    String format = blankToNull(env.get("VIGIL_KAFKA_FORMAT"));
+    return new KafkaSettings(bootstrap, topic, group == null ? "vigil" : group,
+        format == null ? RecordDecoders.Format.AUTO : RecordDecoders.Format.parse(format),
+        dlq == null ? topic + ".dlq" : dlq,
+        intSetting(env, "VIGIL_KAFKA_MAX_INFLIGHT", 8, 1, 1024),
+        java.time.Duration.ofMillis(intSetting(env, "VIGIL_KAFKA_COMMIT_INTERVAL_MS", 1000, 10, 600_000)));
   }
 
   private static int intSetting(Map<String, String> env, String name, int fallback, int min, int max) {
@@ -102,6 +121,7 @@ public record Config(int port, String host, Database database, String adminToken
         + ", maxInFlightBatches=" + maxInFlightBatches + ", streamQueueBytes=" + streamQueueBytes
         + ", retentionDays=" + retentionDays + ", warmupMaxSamples=" + warmupMaxSamples
         + ", maxLabelsPerSeries=" + maxLabelsPerSeries + ", maxLabelValueChars=" + maxLabelValueChars
-        + ", maxNewSeriesPerMinute=" + maxNewSeriesPerMinute + ", patrol=" + patrol + "]";
+        + ", maxNewSeriesPerMinute=" + maxNewSeriesPerMinute + ", patrol=" + patrol
+        + ", kafka=" + (kafka == null ? "off" : kafka.bootstrap() + "/" + kafka.topic()) + "]";
   }
 }

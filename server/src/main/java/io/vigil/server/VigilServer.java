@@ -65,6 +65,7 @@ public final class VigilServer extends VerticleBase {
   private volatile Pipeline pipeline;
   private List<InhibitRule> inhibitRules = List.of();
   private volatile MuteRegistry mutes;
+  private io.vigil.collectors.kafka.KafkaCollector kafka;
 
   public VigilServer(Config config, Clock clock, PrometheusMeterRegistry registry) {
     this.config = config;
@@ -220,8 +221,27 @@ public final class VigilServer extends VerticleBase {
             }
           }));
           web.mount(full);
-          return restored.map(v -> full);
+          // ---- Kafka collector (issue 5): consumes only once the engine is warmed and faults restored.
+          return restored.compose(v -> startKafka(pipeline)).map(v -> full);
         });
+  }
+
+  /**
+   * The Kafka collector when {@code VIGIL_KAFKA_BOOTSTRAP} is set. The line-protocol decoder is
+   * passed here once it exists; until then {@code VIGIL_KAFKA_FORMAT=line} is refused at start.
+   */
+  private Future<Void> startKafka(Pipeline pipeline) {
+    if (config.kafka() == null) return Future.succeededFuture();
+    io.vigil.collectors.kafka.RecordDecoder decoder;
+    try {
+      decoder = io.vigil.collectors.kafka.RecordDecoders.forFormat(config.kafka().format(),
+          new io.vigil.collectors.kafka.JsonRecordDecoder(config.maxSamplesPerRequest()),
+          new io.vigil.collectors.kafka.LineRecordDecoder(config.maxLabelsPerSeries(), config.maxLabelValueChars(), config.maxSamplesPerRequest()));
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    kafka = new io.vigil.collectors.kafka.KafkaCollector(vertx, pipeline, decoder, config.kafka(), clock, registry);
+    return kafka.start();
   }
 
   /** Serves until {@link #wire()} is done: health, readiness, metrics; everything else 503. */
@@ -294,7 +314,9 @@ public final class VigilServer extends VerticleBase {
   public Future<?> stop() {
     ready = false;
     stopped = true;
-    Future<Void> h = http == null ? Future.succeededFuture() : http.close();
+    // Kafka first: stop consuming before the database it writes to goes away.
+    Future<Void> k = kafka == null ? Future.succeededFuture() : kafka.stop().recover(t -> Future.succeededFuture());
+    Future<Void> h = k.compose(v -> http == null ? Future.succeededFuture() : http.close());
     return h.compose(v -> db == null ? Future.succeededFuture() : db.close());
   }
 
