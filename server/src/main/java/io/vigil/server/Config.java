@@ -11,7 +11,8 @@ import java.util.Map;
  */
 public record Config(int port, String host, Database database, String adminToken, String rulesFile,
     long maxBodyBytes, int maxSamplesPerRequest, int dbPoolSize, int maxInFlightBatches,
-    int streamQueueBytes, int retentionDays, int warmupMaxSamples) {
+    int streamQueueBytes, int retentionDays, int warmupMaxSamples,
+    io.vigil.rules.alerts.AlertSeverityMap alertSeverity, java.time.Duration alertResolveTimeout) {
 
   /** Where PostgreSQL is, parsed from {@code VIGIL_DATABASE_URL} ({@code postgresql://user:pass@host:port/db}). */
   public record Database(String host, int port, String name, String user, String password) {
@@ -64,7 +65,30 @@ public record Config(int port, String host, Database database, String adminToken
         intSetting(env, "VIGIL_MAX_INFLIGHT_BATCHES", 64, 1, 100_000),
         intSetting(env, "VIGIL_STREAM_QUEUE_BYTES", 1024 * 1024, 1024, Integer.MAX_VALUE),
         intSetting(env, "VIGIL_RETENTION_DAYS", 30, 1, 36500),
-        intSetting(env, "VIGIL_WARMUP_MAX_SAMPLES", 2_000_000, 0, 100_000_000));
+        intSetting(env, "VIGIL_WARMUP_MAX_SAMPLES", 2_000_000, 0, 100_000_000),
+        alertSeverity(env.get("VIGIL_ALERT_SEVERITY")),
+        durationSetting(env, "VIGIL_ALERT_RESOLVE_TIMEOUT", java.time.Duration.ofMinutes(5)));
+  }
+
+  private static io.vigil.rules.alerts.AlertSeverityMap alertSeverity(String raw) {
+    if (raw == null || raw.isBlank()) return io.vigil.rules.alerts.AlertSeverityMap.defaults();
+    try {
+      return io.vigil.rules.alerts.AlertSeverityMap.parse(raw);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("VIGIL_ALERT_SEVERITY: " + e.getMessage() + " (e.g. " + io.vigil.rules.alerts.AlertSeverityMap.DEFAULT_SPEC + ")");
+    }
+  }
+
+  private static java.time.Duration durationSetting(Map<String, String> env, String name, java.time.Duration fallback) {
+    String raw = env.get(name);
+    if (raw == null || raw.isBlank()) return fallback;
+    try {
+      java.time.Duration d = io.vigil.rules.Durations.parse(raw.trim());
+      if (d.isNegative() || d.isZero()) throw new IllegalArgumentException("must be positive");
+      return d;
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(name + " must be a positive duration like 5m or 30s, got '" + raw + "'");
+    }
   }
 
   private static int intSetting(Map<String, String> env, String name, int fallback, int min, int max) {
@@ -89,6 +113,7 @@ public record Config(int port, String host, Database database, String adminToken
         + (adminToken == null ? "generated" : "***") + ", rules=" + (rulesFile == null ? "bundled demo rules" : rulesFile)
         + ", maxBodyBytes=" + maxBodyBytes + ", maxSamplesPerRequest=" + maxSamplesPerRequest + ", dbPoolSize=" + dbPoolSize
         + ", maxInFlightBatches=" + maxInFlightBatches + ", streamQueueBytes=" + streamQueueBytes
-        + ", retentionDays=" + retentionDays + ", warmupMaxSamples=" + warmupMaxSamples + "]";
+        + ", retentionDays=" + retentionDays + ", warmupMaxSamples=" + warmupMaxSamples
+        + ", alertSeverity=" + alertSeverity + ", alertResolveTimeout=" + alertResolveTimeout + "]";
   }
 }
