@@ -86,7 +86,7 @@ public final class RemoteWriteDecoder {
         int field = WireFormat.getTagFieldNumber(tag);
         if (field == 1 && WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
           int limit = in.pushLimit(in.readRawVarint32());
-          timeSeries(in, series, out, counts);
+          timeSeries(in, raw, series, out, counts);
           in.checkLastTagWas(0);
           in.popLimit(limit);
           series++;
@@ -113,39 +113,145 @@ public final class RemoteWriteDecoder {
     int metadata;
   }
 
-  private void timeSeries(CodedInputStream in, int index, List<Sample> out, Counts counts) throws IOException {
+  /** The labels of one run of Label fields, decoded and checked once; immutable, shared across requests. */
+  private record LabelRun(String metric, Labels labels, TreeMap<String, String> map) {}
+
+  /**
+   * A run of Label fields' raw bytes. Prometheus sends the same series in every request, with the
+   * same bytes, so decoding (UTF-8, name checks, sorting) is done once per series, not per sample.
+   */
+  private static final class RunKey {
+    final byte[] bytes;
+    final int off;
+    final int len;
+    final int hash;
+
+    RunKey(byte[] bytes, int off, int len) {
+      this.bytes = bytes;
+      this.off = off;
+      this.len = len;
+      int h = 1;
+      for (int i = off; i < off + len; i++) h = 31 * h + bytes[i];
+      this.hash = h;
+    }
+
+    RunKey copy() {
+      return new RunKey(java.util.Arrays.copyOfRange(bytes, off, off + len), 0, len);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof RunKey k && k.hash == hash && java.util.Arrays.equals(bytes, off, off + len, k.bytes, k.off, k.off + k.len);
+    }
+  }
+
+  /** Bounded: cleared when full (a cardinality burst costs a re-decode, never unbounded memory). */
+  private static final int MAX_CACHED_RUNS = 200_000;
+  private final java.util.concurrent.ConcurrentHashMap<RunKey, LabelRun> runs = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Field 1, wire type 2 (length-delimited): (1 << 3) | 2. */
+  private static final int LABEL_TAG = (1 << 3) | WireFormat.WIRETYPE_LENGTH_DELIMITED;
+
+  private LabelRun labelRun(byte[] raw, int off, int len, int index) throws IOException {
+    RunKey probe = new RunKey(raw, off, len);
+    LabelRun cached = runs.get(probe);
+    if (cached != null) return cached;
+    CodedInputStream in = CodedInputStream.newInstance(raw, off, len);
     TreeMap<String, String> labels = new TreeMap<>();
+    String metric = null;
+    for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+      int limit = in.pushLimit(in.readRawVarint32());
+      String name = "";
+      String value = "";
+      for (int t = in.readTag(); t != 0; t = in.readTag()) {
+        int f = WireFormat.getTagFieldNumber(t);
+        if (f == 1 && WireFormat.getTagWireType(t) == WireFormat.WIRETYPE_LENGTH_DELIMITED) name = in.readStringRequireUtf8();
+        else if (f == 2 && WireFormat.getTagWireType(t) == WireFormat.WIRETYPE_LENGTH_DELIMITED) value = in.readStringRequireUtf8();
+        else in.skipField(t);
+      }
+      in.popLimit(limit);
+      if (name.equals("__name__")) {
+        if (metric != null) throw IngestException.at(index, "labels", "time series " + index + " has __name__ twice");
+        if (!JsonSamplesDecoder.METRIC_NAME.matcher(value).matches()) {
+          throw IngestException.at(index, "labels", "time series " + index + ": bad metric name '" + value + "': must match "
+              + JsonSamplesDecoder.METRIC_NAME.pattern());
+        }
+        metric = value;
+      } else if (!value.isEmpty()) {
+        if (!Labels.NAME.matcher(name).matches()) {
+          throw IngestException.at(index, "labels", "time series " + index + ": bad label name '" + name + "': must match " + Labels.NAME.pattern());
+        }
+        if (value.length() > JsonSamplesDecoder.MAX_LABEL_VALUE_CHARS) {
+          throw IngestException.at(index, "labels", "time series " + index + ": label '" + name + "' value is longer than "
+              + JsonSamplesDecoder.MAX_LABEL_VALUE_CHARS + " characters");
+        }
+        if (labels.put(name, value) != null) throw IngestException.at(index, "labels", "time series " + index + " has label '" + name + "' twice");
+      }
+    }
+    LabelRun run = new LabelRun(metric, Labels.of(labels), labels);
+    if (runs.size() >= MAX_CACHED_RUNS) runs.clear();
+    runs.put(probe.copy(), run);
+    return run;
+  }
+
+  private void timeSeries(CodedInputStream in, byte[] raw, int index, List<Sample> out, Counts counts) throws IOException {
+    LabelRun first = null;
+    TreeMap<String, String> merged = null; // only when labels come in more than one run (legal, unusual)
     String metric = null;
     // Samples may come before labels on the wire (field order is not guaranteed): keep them raw first.
     long[] ts = new long[8];
     double[] values = new double[8];
     int n = 0;
-    for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+    int pending = -1; // a tag read while scanning a run of labels, not yet handled
+    int pendingAt = 0;
+    while (true) {
+      int at = in.getTotalBytesRead();
+      int tag;
+      if (pending >= 0) {
+        tag = pending;
+        at = pendingAt;
+        pending = -1;
+      } else {
+        tag = in.readTag();
+      }
+      if (tag == 0) break;
       int field = WireFormat.getTagFieldNumber(tag);
       int wire = WireFormat.getTagWireType(tag);
-      if (field == 1 && wire == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
-        int limit = in.pushLimit(in.readRawVarint32());
-        String name = "";
-        String value = "";
-        for (int t = in.readTag(); t != 0; t = in.readTag()) {
-          int f = WireFormat.getTagFieldNumber(t);
-          if (f == 1 && WireFormat.getTagWireType(t) == WireFormat.WIRETYPE_LENGTH_DELIMITED) name = in.readStringRequireUtf8();
-          else if (f == 2 && WireFormat.getTagWireType(t) == WireFormat.WIRETYPE_LENGTH_DELIMITED) value = in.readStringRequireUtf8();
-          else in.skipField(t);
+      if (tag == LABEL_TAG) {
+        // Skip over the whole run of Label fields, then decode it (or find it decoded) by its bytes.
+        in.skipField(tag);
+        int runEnd = in.getTotalBytesRead();
+        while (true) {
+          int p = in.getTotalBytesRead();
+          int t = in.readTag();
+          if (t == LABEL_TAG) {
+            in.skipField(t);
+            runEnd = in.getTotalBytesRead();
+          } else {
+            pending = t;
+            pendingAt = p;
+            break;
+          }
         }
-        in.popLimit(limit);
-        if (name.equals("__name__")) {
-          if (metric != null) throw IngestException.at(index, "labels", "time series " + index + " has __name__ twice");
-          metric = value;
-        } else if (!value.isEmpty()) {
-          if (!Labels.NAME.matcher(name).matches()) {
-            throw IngestException.at(index, "labels", "time series " + index + ": bad label name '" + name + "': must match " + Labels.NAME.pattern());
+        LabelRun run = labelRun(raw, at, runEnd - at, index);
+        if (first == null) {
+          first = run;
+          metric = run.metric();
+        } else {
+          if (merged == null) merged = new TreeMap<>(first.map());
+          if (run.metric() != null) {
+            if (metric != null) throw IngestException.at(index, "labels", "time series " + index + " has __name__ twice");
+            metric = run.metric();
           }
-          if (value.length() > JsonSamplesDecoder.MAX_LABEL_VALUE_CHARS) {
-            throw IngestException.at(index, "labels", "time series " + index + ": label '" + name + "' value is longer than "
-                + JsonSamplesDecoder.MAX_LABEL_VALUE_CHARS + " characters");
+          for (var e : run.map().entrySet()) {
+            if (merged.put(e.getKey(), e.getValue()) != null) {
+              throw IngestException.at(index, "labels", "time series " + index + " has label '" + e.getKey() + "' twice");
+            }
           }
-          if (labels.put(name, value) != null) throw IngestException.at(index, "labels", "time series " + index + " has label '" + name + "' twice");
         }
       } else if (field == 2 && wire == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
         int limit = in.pushLimit(in.readRawVarint32());
@@ -178,18 +284,14 @@ public final class RemoteWriteDecoder {
     }
     if (n == 0) return; // only stale markers, exemplars or histograms: nothing to store, nothing to check
     if (metric == null || metric.isEmpty()) throw IngestException.at(index, "labels", "time series " + index + " has no __name__ label");
-    if (!JsonSamplesDecoder.METRIC_NAME.matcher(metric).matches()) {
-      throw IngestException.at(index, "labels", "time series " + index + ": bad metric name '" + metric + "': must match "
-          + JsonSamplesDecoder.METRIC_NAME.pattern());
-    }
-    if (labels.size() > JsonSamplesDecoder.MAX_LABELS) {
-      throw IngestException.at(index, "labels", "time series " + index + " has " + labels.size() + " labels, more than "
+    Labels l = merged != null ? Labels.of(merged) : first.labels();
+    if (l.size() > JsonSamplesDecoder.MAX_LABELS) {
+      throw IngestException.at(index, "labels", "time series " + index + " has " + l.size() + " labels, more than "
           + JsonSamplesDecoder.MAX_LABELS);
     }
     if (out.size() + n > maxSamples) {
       throw new IngestException(413, "more than " + maxSamples + " samples in one request", index, null);
     }
-    Labels l = Labels.of(labels);
     for (int i = 0; i < n; i++) {
       if (ts[i] < JsonSamplesDecoder.MIN_TS || ts[i] > JsonSamplesDecoder.MAX_TS) {
         throw IngestException.at(index, "samples", "time series " + index + ": timestamp " + ts[i] + " ms is out of range");

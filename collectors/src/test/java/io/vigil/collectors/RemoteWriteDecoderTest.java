@@ -150,4 +150,31 @@ class RemoteWriteDecoderTest {
     Sample up = d.batch().samples().stream().filter(s -> s.metric().equals("up")).findFirst().orElseThrow();
     assertEquals(0.0, up.value());
   }
+
+  @Test
+  void labelsSplitAroundSamplesDecodeLikeOneRun() throws Exception {
+    ByteArrayOutputStream ts = new ByteArrayOutputStream();
+    ts.write(WriteRequests.seriesBody(List.of("job", "node"), new double[] {7}, new long[] {1000}));
+    ts.write(WriteRequests.seriesBody(List.of("__name__", "up", "instance", "a:1"), new double[0], new long[0]));
+    ByteArrayOutputStream req = new ByteArrayOutputStream();
+    WriteRequests.lengthDelimited(req, 1, ts.toByteArray());
+
+    assertEquals(List.of(new Sample("up", Labels.of("instance", "a:1", "job", "node"), 7, 1000)),
+        decoder.decode(Snappy.compress(req.toByteArray())).batch().samples());
+  }
+
+  @Test
+  void sameSeriesInLaterRequestsDecodesTheSameFromTheLabelCache() throws Exception {
+    for (int round = 0; round < 3; round++) {
+      byte[] body = Snappy.compress(WriteRequests.of(
+          WriteRequests.series(List.of("__name__", "up", "job", "a"), new double[] {round}, new long[] {round}),
+          WriteRequests.series(List.of("__name__", "up", "job", "b"), new double[] {round}, new long[] {round})));
+      assertEquals(List.of(new Sample("up", Labels.of("job", "a"), round, round), new Sample("up", Labels.of("job", "b"), round, round)),
+          decoder.decode(body).batch().samples());
+    }
+    // A bad series is refused every time, not only on first sight.
+    byte[] bad = Snappy.compress(WriteRequests.of(WriteRequests.series(List.of("__name__", "up", "job", "a", "job", "b"), new double[] {1}, new long[] {1})));
+    assertEquals(400, assertThrows(IngestException.class, () -> decoder.decode(bad)).status());
+    assertEquals(400, assertThrows(IngestException.class, () -> decoder.decode(bad)).status());
+  }
 }
