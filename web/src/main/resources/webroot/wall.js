@@ -82,6 +82,7 @@
       inhibited: 'inhibited',
       flapping: 'flapping',
       flappingTip: 'Changing state too often: pages are held back until it is quiet again.',
+      sourceTip: function (src) { return 'Raised by ' + src + ' (an alert it sent), not by a Vigil rule.'; },
       clearing: 'clearing',
       clearingTip: function (t) { return 'Condition cleared; keep_firing_for holds it until ' + t + '.'; },
       graded: 'graded',
@@ -133,6 +134,7 @@
       inhibited: '已抑制',
       flapping: '抖动中',
       flappingTip: '状态变化过于频繁：在恢复稳定前暂停呼叫。',
+      sourceTip: function (src) { return '由 ' + src + ' 发来的告警产生，而非 Vigil 规则。'; },
       clearing: '恢复观察中',
       clearingTip: function (t) { return '条件已消失；保持告警至 ' + t + '。'; },
       graded: '已升级',
@@ -755,6 +757,12 @@
       tags.appendChild(clearing);
     }
     if (muted) tags.appendChild(el('span', 'tag tag-' + muted, t(muted)));
+    // Faults from outside (e.g. Prometheus alerts) name their source; Vigil's own rules need no tag.
+    if (f.source && f.source !== 'rule') {
+      var src = el('span', 'tag tag-source', f.source);
+      src.title = I18N[state.lang].sourceTip(f.source);
+      tags.appendChild(src);
+    }
     top.appendChild(tags);
     card.appendChild(top);
     tickNew.push({ el: card, tag: newTag, fp: f.fingerprint });

@@ -16,10 +16,23 @@ import java.util.Objects;
  * @param grading         why it has its severity, step by step, e.g. {@code ["base P3", "4 systems of acme affected (≥ 3) → P2"]}
  * @param annotations     rendered annotations other than the summary ({@code description}, {@code runbook_url}, …)
  * @param keepFiringUntil while the condition has cleared but {@code keep_firing_for} holds the fault firing: until when; else null
+ * @param source          who raised it: {@link #SOURCE_RULE} for Vigil's rule engine, else the external source
+ *                        (e.g. {@code prometheus}) that owns its lifecycle
  */
 public record Fault(String fingerprint, String rule, Severity severity, FaultState state, Labels labels,
     double value, String summary, Instant startsAt, Instant firingAt, Instant endsAt,
-    List<String> grading, Map<String, String> annotations, Instant keepFiringUntil) {
+    List<String> grading, Map<String, String> annotations, Instant keepFiringUntil, String source) {
+  /** Faults raised by Vigil's own rules. */
+  public static final String SOURCE_RULE = "rule";
+
+  /** A fault raised by a rule. */
+  public Fault(String fingerprint, String rule, Severity severity, FaultState state, Labels labels,
+      double value, String summary, Instant startsAt, Instant firingAt, Instant endsAt,
+      List<String> grading, Map<String, String> annotations, Instant keepFiringUntil) {
+    this(fingerprint, rule, severity, state, labels, value, summary, startsAt, firingAt, endsAt, grading, annotations,
+        keepFiringUntil, SOURCE_RULE);
+  }
+
   public Fault {
     Objects.requireNonNull(fingerprint);
     Objects.requireNonNull(rule);
@@ -27,6 +40,7 @@ public record Fault(String fingerprint, String rule, Severity severity, FaultSta
     Objects.requireNonNull(state);
     Objects.requireNonNull(labels);
     Objects.requireNonNull(startsAt);
+    source = source == null ? SOURCE_RULE : source;
     grading = grading == null ? List.of("base " + severity) : List.copyOf(grading);
     annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
   }
@@ -44,16 +58,16 @@ public record Fault(String fingerprint, String rule, Severity severity, FaultSta
     if (!state.canMoveTo(to)) throw new IllegalTransitionException("fault " + fingerprint, state.wireName(), to.wireName());
     return switch (to) {
       case FIRING, FLAPPING -> new Fault(fingerprint, rule, severity, to, labels, value, summary, startsAt,
-          firingAt == null ? at : firingAt, null, grading, annotations, null);
+          firingAt == null ? at : firingAt, null, grading, annotations, null, source);
       case RESOLVED -> new Fault(fingerprint, rule, severity, to, labels, value, summary, startsAt, firingAt, at, grading,
-          annotations, null);
+          annotations, null, source);
       case PENDING -> throw new AssertionError("unreachable: nothing moves to pending");
     };
   }
 
   public Fault withValue(double newValue, String newSummary, Map<String, String> newAnnotations) {
     return new Fault(fingerprint, rule, severity, state, labels, newValue, newSummary, startsAt, firingAt, endsAt, grading,
-        newAnnotations, keepFiringUntil);
+        newAnnotations, keepFiringUntil, source);
   }
 
   public Fault withValue(double newValue, String newSummary) {
@@ -62,12 +76,12 @@ public record Fault(String fingerprint, String rule, Severity severity, FaultSta
 
   public Fault withGrade(Severity graded, List<String> why) {
     return new Fault(fingerprint, rule, graded, state, labels, value, summary, startsAt, firingAt, endsAt, why, annotations,
-        keepFiringUntil);
+        keepFiringUntil, source);
   }
 
   public Fault withKeepFiringUntil(Instant until) {
     return new Fault(fingerprint, rule, severity, state, labels, value, summary, startsAt, firingAt, endsAt, grading,
-        annotations, until);
+        annotations, until, source);
   }
 
   public boolean active() {

@@ -14,7 +14,8 @@ import java.util.Map;
 public record Config(int port, String host, Database database, String adminToken, String rulesFile,
     long maxBodyBytes, int maxSamplesPerRequest, int dbPoolSize, int maxInFlightBatches,
     int streamQueueBytes, int retentionDays, int warmupMaxSamples,
-    int maxLabelsPerSeries, int maxLabelValueChars, int maxNewSeriesPerMinute, PatrolConfig patrol, KafkaSettings kafka) {
+    int maxLabelsPerSeries, int maxLabelValueChars, int maxNewSeriesPerMinute, PatrolConfig patrol, KafkaSettings kafka,
+    io.vigil.rules.alerts.AlertSeverityMap alertSeverity, java.time.Duration alertResolveTimeout) {
 
   /** The ingest limits every collector applies (README: settings). */
   public io.vigil.collectors.IngestLimits.Settings ingestLimits() {
@@ -78,7 +79,9 @@ public record Config(int port, String host, Database database, String adminToken
         intSetting(env, "VIGIL_MAX_LABEL_VALUE_CHARS", 2048, 16, 1_000_000),
         intSetting(env, "VIGIL_MAX_NEW_SERIES_PER_MINUTE", 20_000, 0, 100_000_000),
         PatrolConfig.fromEnv(env),
-        kafka(env));
+        kafka(env),
+        alertSeverity(env.get("VIGIL_ALERT_SEVERITY")),
+        durationSetting(env, "VIGIL_ALERT_RESOLVE_TIMEOUT", java.time.Duration.ofMinutes(5)));
   }
 
   /** The Kafka collector's settings, or null (off) when {@code VIGIL_KAFKA_BOOTSTRAP} is unset. */
@@ -95,6 +98,27 @@ public record Config(int port, String host, Database database, String adminToken
         dlq == null ? topic + ".dlq" : dlq,
         intSetting(env, "VIGIL_KAFKA_MAX_INFLIGHT", 8, 1, 1024),
         java.time.Duration.ofMillis(intSetting(env, "VIGIL_KAFKA_COMMIT_INTERVAL_MS", 1000, 10, 600_000)));
+  }
+
+  private static io.vigil.rules.alerts.AlertSeverityMap alertSeverity(String raw) {
+    if (raw == null || raw.isBlank()) return io.vigil.rules.alerts.AlertSeverityMap.defaults();
+    try {
+      return io.vigil.rules.alerts.AlertSeverityMap.parse(raw);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("VIGIL_ALERT_SEVERITY: " + e.getMessage() + " (e.g. " + io.vigil.rules.alerts.AlertSeverityMap.DEFAULT_SPEC + ")");
+    }
+  }
+
+  private static java.time.Duration durationSetting(Map<String, String> env, String name, java.time.Duration fallback) {
+    String raw = env.get(name);
+    if (raw == null || raw.isBlank()) return fallback;
+    try {
+      java.time.Duration d = io.vigil.rules.Durations.parse(raw.trim());
+      if (d.isNegative() || d.isZero()) throw new IllegalArgumentException("must be positive");
+      return d;
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(name + " must be a positive duration like 5m or 30s, got '" + raw + "'");
+    }
   }
 
   private static int intSetting(Map<String, String> env, String name, int fallback, int min, int max) {
@@ -122,6 +146,7 @@ public record Config(int port, String host, Database database, String adminToken
         + ", retentionDays=" + retentionDays + ", warmupMaxSamples=" + warmupMaxSamples
         + ", maxLabelsPerSeries=" + maxLabelsPerSeries + ", maxLabelValueChars=" + maxLabelValueChars
         + ", maxNewSeriesPerMinute=" + maxNewSeriesPerMinute + ", patrol=" + patrol
-        + ", kafka=" + (kafka == null ? "off" : kafka.bootstrap() + "/" + kafka.topic()) + "]";
+        + ", kafka=" + (kafka == null ? "off" : kafka.bootstrap() + "/" + kafka.topic())
+        + ", alertSeverity=" + alertSeverity + ", alertResolveTimeout=" + alertResolveTimeout + "]";
   }
 }

@@ -102,16 +102,30 @@ public final class Pipeline implements SampleSink {
   /**
    * Re-installs faults restored at start-up (they are active but raised no event now) with their
    * stored muting, then decides muting again: a silence may have ended while Vigil was down.
+   * Faults of other sources are held as external (their source restores its own lifecycle); a
+   * rule fault whose rule no longer exists (the file or the API changed while Vigil was down)
+   * resolves now, as it would have on a reload.
    */
   public Future<Void> restored(List<FaultView> active, Map<String, List<Instant>> flapHistory) {
     io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
     engineContext.runOnContext(v -> {
       engine.restore(active.stream().map(FaultView::fault).toList());
       engine.restoreFlapHistory(flapHistory);
+      java.util.Set<String> rules = new java.util.HashSet<>();
+      for (io.vigil.rules.Rule r : engine.rules()) rules.add(r.name());
+      List<FaultEvent> orphaned = new java.util.ArrayList<>();
+      Instant now = clock.instant();
       for (FaultView f : active) {
         count(new FaultEvent(null, f.fault()));
         mutings.put(f.fault().fingerprint(), f.muting());
+        if (!Fault.SOURCE_RULE.equals(f.fault().source())) {
+          external.put(f.fault().fingerprint(), f.fault());
+        } else if (!rules.contains(f.fault().rule())) {
+          orphaned.add(new FaultEvent(f.fault().state(), f.fault().moveTo(FaultState.RESOLVED, now)));
+        }
       }
+      if (!orphaned.isEmpty()) LOG.info("vigil.orphaned_faults_resolved count={} (their rules no longer exist)", orphaned.size());
+      recordAll(orphaned);
       // Conditions the replayed history shows holding, with no stored fault: raise them now.
       recordAll(engine.reconcile());
       schedule();

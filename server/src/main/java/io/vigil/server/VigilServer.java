@@ -12,7 +12,11 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vigil.collectors.InfluxWrite;
 import io.vigil.collectors.IngestLimits;
+import io.vigil.collectors.AlertsHandler;
 import io.vigil.collectors.JsonIngestHandler;
+import io.vigil.collectors.RemoteWriteDecoder;
+import io.vigil.collectors.RemoteWriteHandler;
+import io.vigil.rules.alerts.AlertTracker;
 import io.vigil.rules.Fault;
 import io.vigil.rules.RuleSet;
 import io.vigil.rules.RuleEngine;
@@ -175,7 +179,7 @@ public final class VigilServer extends VerticleBase {
           // Range windows refilled from the samples table, then faults and flap history restored.
           Instant now = clock.instant();
           long warmStart = System.nanoTime();
-          Future<Void> restored = store.replay(pipeline.warmMetrics(), now.minus(pipeline.warmRange()), config.warmupMaxSamples(), pipeline::warm)
+          Future<?> restored = store.replay(pipeline.warmMetrics(), now.minus(pipeline.warmRange()), config.warmupMaxSamples(), pipeline::warm)
               .compose(replayed -> faults.flapHistory(now.minus(catalog.effective().flapping().window())).compose(history -> {
                 LOG.info("vigil.warmed samples={} ms={} flapHistory={}", replayed, (System.nanoTime() - warmStart) / 1_000_000, history.size());
                 return pipeline.restored(active, history);
@@ -209,6 +213,26 @@ public final class VigilServer extends VerticleBase {
           full.post("/api/v2/write").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
               .handler(web.auth().requireInflux(Role.INGEST, true)).handler(influx.v2()).failureHandler(influx.bodyTooLarge(true));
           // ---- end ingest ----
+          // --- Prometheus: remote_write 1.0 ingest and Alertmanager-compatible alert intake (issue 5) ---
+          ExternalAlerts alerts = new ExternalAlerts(vertx, new AlertTracker(ExternalAlerts.PROMETHEUS, config.alertSeverity(),
+              config.alertResolveTimeout()), pipeline, clock, registry);
+          restored = restored
+              .compose(v -> alerts.restore(active.stream().map(io.vigil.web.FaultView::fault).toList()))
+              // snappy-java extracts and loads its native library on first use: file I/O, so not on the event loop.
+              .compose(v -> vertx.executeBlocking(() -> {
+                RemoteWriteDecoder.loadNative();
+                return null;
+              }));
+          full.post("/api/v1/write")
+              .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
+              .handler(web.auth().require(Role.INGEST))
+              .handler(new RemoteWriteHandler(pipeline, limits, customerOf, config.maxSamplesPerRequest(),
+                  (int) Math.min(Integer.MAX_VALUE, 8 * config.maxBodyBytes()), registry));
+          full.post("/api/v2/alerts")
+              .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
+              .handler(web.auth().require(Role.INGEST))
+              .handler(new AlertsHandler(alerts, registry));
+          // --- end Prometheus ---
           // Patrol (issue 5): NoData watch, probes, heartbeats, inventory and patrol report routes.
           new Patrol(vertx, inventory, patrolReports, pipeline, catalog, active.stream().map(f -> f.fault()).toList(), clock, registry,
               config.patrol()).mount(full, web.auth());

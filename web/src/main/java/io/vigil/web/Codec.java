@@ -24,6 +24,7 @@ public final class Codec {
         .put("id", v.id())
         .put("fingerprint", f.fingerprint())
         .put("rule", f.rule())
+        .put("source", f.source())
         .put("severity", f.severity().name())
         .put("state", f.state().wireName())
         .put("labels", labels)

@@ -29,7 +29,7 @@ public final class PgFaultStore implements FaultQueries {
   static final String ACTIVE_TICKET = "state IN ('open', 'acknowledged', 'in_progress', 'reopened')";
   private static final String UPSERT_FAULT =
       "INSERT INTO faults (fingerprint, rule, severity, state, labels, value, summary, starts_at, firing_at, ends_at, "
-          + "grading, annotations, keep_firing_until, muted_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) "
+          + "grading, annotations, keep_firing_until, muted_by, source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) "
           + "ON CONFLICT (fingerprint) WHERE state <> 'resolved' DO UPDATE SET state = EXCLUDED.state, "
           + "severity = EXCLUDED.severity, value = EXCLUDED.value, summary = EXCLUDED.summary, "
           + "firing_at = COALESCE(faults.firing_at, EXCLUDED.firing_at), ends_at = EXCLUDED.ends_at, grading = EXCLUDED.grading, "
@@ -100,7 +100,8 @@ public final class PgFaultStore implements FaultQueries {
   private static Future<RowSet<Row>> insert(SqlConnection conn, Fault f, Muting muting) {
     return conn.preparedQuery(UPSERT_FAULT).execute(Tuple.from(new Object[] {f.fingerprint(), f.rule(), f.severity().name(),
         f.state().wireName(), Rows.labels(f.labels()), value(f), f.summary(), Rows.ts(f.startsAt()), Rows.ts(f.firingAt()),
-        Rows.ts(f.endsAt()), grading(f), new JsonObject(new java.util.LinkedHashMap<>(f.annotations())), Rows.ts(f.keepFiringUntil()), Rows.muting(muting)}));
+        Rows.ts(f.endsAt()), grading(f), new JsonObject(new java.util.LinkedHashMap<>(f.annotations())), Rows.ts(f.keepFiringUntil()), Rows.muting(muting),
+        f.source()}));
   }
 
   private static io.vertx.core.json.JsonArray grading(Fault f) {

@@ -49,7 +49,7 @@ public final class Rows {
     Fault f = new Fault(r.getString("fingerprint"), r.getString("rule"), Severity.parse(r.getString("severity")),
         FaultState.parse(r.getString("state")), Labels.of(m), value == null ? Double.NaN : value, r.getString("summary"),
         instant(r, "starts_at"), instant(r, "firing_at"), instant(r, "ends_at"), grading.isEmpty() ? null : grading,
-        annotations, instant(r, "keep_firing_until"));
+        annotations, instant(r, "keep_firing_until"), r.getString("source"));
     return new FaultView(r.getLong("id"), f, r.getLong("ticket_id"), muting(r.getJsonObject("muted_by")));
   }
 

@@ -60,6 +60,13 @@ public final class Http {
     return send(b);
   }
 
+  /** POST with the given headers (e.g. Content-Type and Content-Encoding of a remote_write body). */
+  public Reply postWithHeaders(String path, java.util.Map<String, String> headers, byte[] body) throws Exception {
+    HttpRequest.Builder b = request(path).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    headers.forEach(b::header);
+    return send(b);
+  }
+
   public Reply delete(String path) throws Exception {
     return send(request(path).DELETE());
   }
