@@ -84,6 +84,12 @@ public record Fault(String fingerprint, String rule, Severity severity, FaultSta
         annotations, until, source);
   }
 
+  /** The same fault raised by another source ({@code prometheus}, {@code patrol}, …). */
+  public Fault withSource(String newSource) {
+    return new Fault(fingerprint, rule, severity, state, labels, value, summary, startsAt, firingAt, endsAt, grading, annotations,
+        keepFiringUntil, newSource);
+  }
+
   public boolean active() {
     return state != FaultState.RESOLVED;
   }

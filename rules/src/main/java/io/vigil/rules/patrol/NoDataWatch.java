@@ -27,6 +27,9 @@ import java.util.Optional;
  * fault one interval after start-up, not earlier.
  */
 public final class NoDataWatch {
+  /** Faults of this watch are not rule-engine faults: restored by patrol, never resolved as orphans. */
+  public static final String SOURCE = "patrol";
+
   public static final String RULE = "NoData";
 
   private record Key(String customer, String system) {}
@@ -136,7 +139,8 @@ public final class NoDataWatch {
               labels(k.customer(), k.system()), Duration.between(w.lastSeen, now).toSeconds(), summary, due)
           .withGrade(s.criticality().noDataSeverity(),
               List.of("criticality " + s.criticality().wireName() + " → " + s.criticality().noDataSeverity()))
-          .moveTo(FaultState.FIRING, now);
+          .moveTo(FaultState.FIRING, now)
+          .withSource(SOURCE);
       w.fault = f;
       out.add(new FaultEvent(null, f));
     });

@@ -157,6 +157,7 @@ class PatrolIT {
     assertEquals(new JsonObject().put("customer", "acme").put("system", "erp"), f.getJsonObject("labels"));
     assertTrue(f.getString("summary").contains("has sent nothing for"), f.getString("summary"));
     assertNotNull(Await.until(Duration.ofSeconds(10), "its ticket", () -> fault("firing", "NoData", "erp").getValue("ticketId")));
+    assertEquals("patrol", f.getString("source"), "a patrol fault, not a rule fault (a restart must not resolve it as an orphan)");
     assertEquals("1", vigil.sql("SELECT count(*) FROM faults WHERE rule = 'NoData'"), "crm, which kept sending, has none");
 
     vigil.stop();
