@@ -66,6 +66,8 @@ public final class RuleEngine {
     Fault fault;
     double value;
     boolean holds = true;      // the expression currently yields this element
+    /** How long it had fired when its grade was last computed: the next duration step is counted from here. */
+    Duration gradedFor = Duration.ZERO;
     Instant lastChange;        // of the underlying condition, for the flapping quiet period
 
     Alert(RuleState st, Labels output, Fault fault, double value, Instant at) {
@@ -406,20 +408,31 @@ public final class RuleEngine {
       for (Alert a : st.alerts.values()) {
         Instant due = switch (a.fault.state()) {
           case PENDING -> a.fault.startsAt().plus(st.rule.forDuration());
-          case FIRING -> a.fault.keepFiringUntil() != null ? a.fault.keepFiringUntil() : nextGradeStep(a.fault);
+          case FIRING -> a.fault.keepFiringUntil() != null ? a.fault.keepFiringUntil() : nextGradeStep(a);
           case FLAPPING -> a.lastChange.plus(set.flapping().quiet());
           default -> null;
         };
-        if (due != null) best = Math.min(best, due.toEpochMilli());
+        if (due != null) best = Math.min(best, ceilMillis(due));
       }
     }
     return best == Long.MAX_VALUE ? Optional.empty() : Optional.of(Instant.ofEpochMilli(best));
   }
 
-  private Instant nextGradeStep(Fault f) {
+  /**
+   * When the next duration step of a firing fault is reached, counted from the duration its grade
+   * was last computed at, not from now: a step passed between a tick and the next scheduling (timer
+   * granularity) is then due at once instead of being skipped for good.
+   */
+  private Instant nextGradeStep(Alert a) {
+    Fault f = a.fault;
     if (f.firingAt() == null) return null;
-    Duration firing = Duration.between(f.firingAt(), clock.instant());
-    return set.grading().nextDurationStep(firing).map(d -> f.firingAt().plus(d)).orElse(null);
+    return set.grading().nextDurationStep(a.gradedFor).map(d -> f.firingAt().plus(d)).orElse(null);
+  }
+
+  /** Due times round up to the millisecond the timers work in, so a timer never fires before its work is due. */
+  private static long ceilMillis(Instant t) {
+    long ms = t.toEpochMilli();
+    return t.getNano() % 1_000_000 == 0 ? ms : ms + 1;
   }
 
   private static boolean due(RuleState st, Alert a, Instant now) {
@@ -437,6 +450,7 @@ public final class RuleEngine {
   /** Re-grades one live fault; emits an event only if its severity changed. */
   private void regrade(RuleState st, Alert a, Instant now) {
     Fault graded = gradeOf(st, a.fault, now);
+    if (a.fault.firingAt() != null) a.gradedFor = Duration.between(a.fault.firingAt(), now);
     if (graded.severity() != a.fault.severity()) {
       a.fault = render(st, a, graded);
       emit(a.fault.state(), a.fault);

@@ -381,4 +381,62 @@ class RuleEngineTest {
     assertTrue(next.evaluate(cpu(DB1, 96)).isEmpty(), "HighCpu still firing, not raised again");
     assertEquals(FaultState.RESOLVED, next.evaluate(cpu(DB1, 50)).get(0).to());
   }
+
+  @Test
+  void aDurationStepReachedBetweenAnEarlyTickAndTheNextSchedulingIsStillDue() {
+    // Seen in the server: a tick a fraction of a millisecond before the 2 s step re-graded nothing, and
+    // by the time the next timer was computed the step lay in the past and was never scheduled again.
+    clock.advance(Duration.ofNanos(123_456)); // real clocks have sub-millisecond precision
+    RuleEngine e = engineFrom("""
+        rules:
+          - {name: HighCpu, expr: cpu_usage > 90, severity: P3}
+        grading:
+          duration: [{after: 2s, raise: 1}]
+        """);
+    Instant fired = e.evaluate(cpu(DB1, 95)).get(0).fault().firingAt();
+    Instant step = fired.plusSeconds(2);
+    assertEquals(step.truncatedTo(java.time.temporal.ChronoUnit.MILLIS).plusMillis(1), e.nextDue().orElseThrow(),
+        "due times round up to the millisecond: a timer never fires before the step");
+    clock.set(step.minusNanos(50_000)); // a timer firing a hair early all the same (clock skew)
+    assertTrue(e.tick().isEmpty(), "not yet 2 s");
+    clock.set(step.plusNanos(400_000)); // the step passes before the next timer is computed
+    Instant due = e.nextDue().orElseThrow();
+    assertFalse(due.isAfter(step.plusMillis(1)), "the passed step is still due, not skipped: " + due);
+    clock.set(due.isAfter(clock.instant()) ? due : clock.instant());
+    List<FaultEvent> ev = e.tick();
+    assertEquals(1, ev.size(), ev.toString());
+    assertEquals(Severity.P2, ev.get(0).fault().severity());
+    assertTrue(e.nextDue().map(d -> d.isAfter(step.plusSeconds(60))).orElse(true), "no step left to schedule");
+  }
+
+  @Test
+  void durationRegradeIsNeverLostWhateverTheSubMillisecondTimingOfFiringSchedulingAndTimers() {
+    // The server's loop exactly: after each evaluation or tick, delay = max(1 ms, due - now truncated to
+    // ms), and the timer runs tick() that much later. Try many sub-millisecond firing times and lags.
+    String yaml = """
+        rules:
+          - {name: HighCpu, expr: cpu_usage > 90, severity: P3}
+        grading:
+          duration: [{after: 2s, raise: 1}]
+        """;
+    List<String> lost = new java.util.ArrayList<>();
+    for (int fireMicros = 0; fireMicros < 1000; fireMicros += 37) {
+      for (int lagMicros : new int[] {0, 1, 250, 499, 500, 501, 999}) {
+        clock = new ManualClock(T0.plusNanos(fireMicros * 1000L));
+        RuleEngine e = engineFrom(yaml);
+        e.evaluate(cpu(DB1, 95));
+        boolean regraded = false;
+        for (int timers = 0; timers < 10 && !regraded; timers++) {
+          clock.advance(Duration.ofNanos(lagMicros * 1000L)); // scheduling happens a little after the work
+          Instant due = e.nextDue().orElse(null);
+          if (due == null || due.isAfter(T0.plusSeconds(60))) break;
+          long delay = Math.max(1, Duration.between(clock.instant(), due).toMillis());
+          clock.advance(Duration.ofMillis(delay));
+          regraded = e.tick().stream().anyMatch(ev -> ev.fault().severity() == Severity.P2);
+        }
+        if (!regraded) lost.add("fired at +" + fireMicros + "µs, lag " + lagMicros + "µs");
+      }
+    }
+    assertEquals(List.of(), lost, "the 2 s step was never applied");
+  }
 }
