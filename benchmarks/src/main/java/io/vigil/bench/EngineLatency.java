@@ -23,7 +23,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>One engine thread owns a real {@link RuleEngine} and drains a queue, as the server's engine
  * context does: background batches paced at 50,000 samples/s (500 samples every 10 ms over 10,000
- * series, i.e. each series every 200 ms), a {@code tick()} every second, and probe samples enqueued
+ * series, i.e. each series every 200 ms), {@code tick()} when the engine's next due time comes (one timer,
+ * armed after every piece of work from {@code nextDue()}, as {@code Pipeline.schedule()} does), and probe samples enqueued
  * one at a time with their {@link System#nanoTime()}. Each probe is a new series of the
  * {@code for: 0s} rule {@code probe == 1}, so it raises a new fault; latency runs from its enqueue
  * to the moment {@code evaluate} has returned the FIRING event on the engine thread (queueing behind
@@ -31,7 +32,8 @@ import java.util.concurrent.locks.LockSupport;
  * so the set of live faults stays small.
  *
  * <p>Run: {@code java -Xmx1g -cp benchmarks/target/benchmarks.jar io.vigil.bench.EngineLatency
- * [measuredProbes=10000] [warmupProbes=2000] [probeIntervalMicros=2000]}. Stops by itself (hard
+ * [measuredProbes=10000] [warmupProbes=2000] [probeIntervalMicros=2000] [tickPeriodMillis=0]}: 0 ticks as
+ * the server does; a period instead ticks at that fixed pace (for comparison). Stops by itself (hard
  * limit 180 s).
  */
 public final class EngineLatency {
@@ -92,14 +94,13 @@ public final class EngineLatency {
 
   record Clear(Sample sample) implements Msg {}
 
-  record Tick() implements Msg {}
-
   record Stop() implements Msg {}
 
   public static void main(String[] args) throws Exception {
     int measured = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
     int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 2_000;
     long probePeriod = TimeUnit.MICROSECONDS.toNanos(args.length > 2 ? Long.parseLong(args[2]) : 2_000);
+    long tickPeriodMillis = args.length > 3 ? Long.parseLong(args[3]) : 0;
 
     Clock clock = Clock.systemUTC();
     RuleEngine engine = new RuleEngine(RulesFile.load("EngineLatency", RULES), clock);
@@ -114,7 +115,7 @@ public final class EngineLatency {
 
     LinkedBlockingQueue<Msg> queue = new LinkedBlockingQueue<>();
     long[] latencies = new long[measured];
-    EngineLoop loop = new EngineLoop(engine, queue, latencies);
+    EngineLoop loop = new EngineLoop(engine, clock, queue, latencies, TimeUnit.MILLISECONDS.toNanos(tickPeriodMillis));
     Thread engineThread = new Thread(loop, "engine");
     engineThread.start(); // hands the engine over: from here only this thread touches it
 
@@ -146,18 +147,13 @@ public final class EngineLatency {
   /** Marks the start of the measured phase (after warm-up), in queue order. */
   record MarkMeasureStart() implements Msg {}
 
-  /** Paced background batches (a fixed schedule, so a late batch is followed by catch-up) and 1 s ticks. */
+  /** Paced background batches: a fixed schedule, so a late batch is followed by catch-up. */
   static void feed(LinkedBlockingQueue<Msg> queue, Background bg, long deadline, EngineLoop loop) {
     long next = System.nanoTime();
-    long nextTick = next + TimeUnit.SECONDS.toNanos(1);
     while (!loop.stopped && System.nanoTime() < deadline) {
       next += BATCH_PERIOD_NANOS;
       LockSupport.parkNanos(next - System.nanoTime());
       queue.add(new Batch(bg.next(System.currentTimeMillis())));
-      if (next >= nextTick) {
-        queue.add(new Tick());
-        nextTick += TimeUnit.SECONDS.toNanos(1);
-      }
     }
   }
 
@@ -197,6 +193,11 @@ public final class EngineLatency {
   /** The engine thread: the only owner of the engine once started. */
   static final class EngineLoop implements Runnable {
     final RuleEngine engine;
+    final Clock clock;
+    /** When the one tick timer fires (nanoTime), as Pipeline.schedule() arms it from nextDue(); MAX_VALUE = none. */
+    long tickAt = Long.MAX_VALUE;
+    /** 0: ticks as the server schedules them; else a fixed tick period (nanos), for comparison. */
+    final long tickPeriod;
     final LinkedBlockingQueue<Msg> queue;
     final long[] latencies;
     volatile boolean stopped;
@@ -209,14 +210,19 @@ public final class EngineLatency {
     /** Longest single piece of work per kind during the measurement: what a probe can queue behind. */
     long maxBatchNanos;
     long maxTickNanos;
+    long tickNanos;
+    long measuredTicks;
+    long tickEvaluations;
     long maxProbeNanos;
     long measureStart;
     long measureEnd;
     long gcCountAtStart;
     long gcMillisAtStart;
 
-    EngineLoop(RuleEngine engine, LinkedBlockingQueue<Msg> queue, long[] latencies) {
+    EngineLoop(RuleEngine engine, Clock clock, LinkedBlockingQueue<Msg> queue, long[] latencies, long tickPeriod) {
       this.engine = engine;
+      this.tickPeriod = tickPeriod;
+      this.clock = clock;
       this.queue = queue;
       this.latencies = latencies;
     }
@@ -225,9 +231,22 @@ public final class EngineLatency {
     public void run() {
       try {
         while (true) {
-          Msg m = queue.take();
+          long wait = tickAt - System.nanoTime();
+          Msg m = wait <= 0 ? null : tickAt == Long.MAX_VALUE ? queue.take() : queue.poll(wait, TimeUnit.NANOSECONDS);
           long began = System.nanoTime();
-          if (m instanceof Probe p) {
+          if (m == null) {
+            tickAt = Long.MAX_VALUE;
+            long evals = engine.runtimeStats().evaluations();
+            backgroundEvents += engine.tick().size();
+            ticks++;
+            if (measureStart != 0) {
+              long took = System.nanoTime() - began;
+              tickEvaluations += engine.runtimeStats().evaluations() - evals;
+              maxTickNanos = Math.max(maxTickNanos, took);
+              tickNanos += took;
+              measuredTicks++;
+            }
+          } else if (m instanceof Probe p) {
             List<FaultEvent> events = engine.evaluate(p.sample());
             long done = System.nanoTime();
             if (p.measured()) maxProbeNanos = Math.max(maxProbeNanos, done - began);
@@ -241,10 +260,6 @@ public final class EngineLatency {
             }
           } else if (m instanceof Clear c) {
             engine.evaluate(c.sample());
-          } else if (m instanceof Tick) {
-            backgroundEvents += engine.tick().size();
-            ticks++;
-            if (measureStart != 0) maxTickNanos = Math.max(maxTickNanos, System.nanoTime() - began);
           } else if (m instanceof MarkMeasureStart) {
             measureStart = System.nanoTime();
             busyNanos = 0;
@@ -255,6 +270,7 @@ public final class EngineLatency {
             measureEnd = System.nanoTime();
             return;
           }
+          schedule();
           busyNanos += System.nanoTime() - began;
         }
       } catch (InterruptedException e) {
@@ -262,6 +278,22 @@ public final class EngineLatency {
       } finally {
         stopped = true;
       }
+    }
+
+    /**
+     * Pipeline.schedule(): after every piece of work, one timer at the engine's next due time (at
+     * least 1 ms away, Vert.x timers being milliseconds), re-armed only when that is earlier. With
+     * windows sliding that is every few milliseconds, so ticks are frequent and small.
+     */
+    private void schedule() {
+      if (tickPeriod > 0) {
+        if (tickAt == Long.MAX_VALUE) tickAt = System.nanoTime() + tickPeriod;
+        return;
+      }
+      long due = engine.nextDue().map(java.time.Instant::toEpochMilli).orElse(Long.MAX_VALUE);
+      if (due == Long.MAX_VALUE) return;
+      long at = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(1, due - clock.millis()));
+      if (at < tickAt) tickAt = at;
     }
 
     private static boolean raised(List<FaultEvent> events, Labels probe) {
@@ -284,8 +316,11 @@ public final class EngineLatency {
           backgroundSamples / secs, ticks, backgroundEvents);
       System.out.printf("engine thread busy: %.1f%%; GC during measurement: %d collections, %d ms%n",
           100.0 * busyNanos / (measureEnd - measureStart), gc[0] - gcCountAtStart, gc[1] - gcMillisAtStart);
-      System.out.printf("longest on the engine thread: batch of %d %s, tick %s, probe evaluate %s%n", BATCH,
-          us(maxBatchNanos), us(maxTickNanos), us(maxProbeNanos));
+      System.out.printf("longest on the engine thread: batch of %d %s, tick %s, probe evaluate %s; mean tick %s%n",
+          BATCH, us(maxBatchNanos), us(maxTickNanos), us(maxProbeNanos),
+          us(measuredTicks == 0 ? 0 : tickNanos / measuredTicks));
+      System.out.printf("leaf evaluations per tick (windows sliding, staleness): %d%n",
+          measuredTicks == 0 ? 0 : tickEvaluations / measuredTicks);
       if (l.length == 0) return;
       System.out.printf("probe latency enqueue -> FIRING event: p50 %s  p90 %s  p99 %s  p99.9 %s  max %s%n",
           us(pct(l, 0.50)), us(pct(l, 0.90)), us(pct(l, 0.99)), us(pct(l, 0.999)), us(l[l.length - 1]));
