@@ -1,5 +1,6 @@
 package io.vigil.rules;
 
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
@@ -74,6 +75,28 @@ public final class Labels {
 
   public int size() {
     return pairs.size();
+  }
+
+  /**
+   * Only the named labels that are present (PromQL {@code on} / {@code by}). Skips the name check of
+   * {@link #of}: every pair comes from these labels, already checked. Vector matching and grouping
+   * project on the hot path, where a regex match per label name showed in profiles.
+   */
+  public Labels keep(Collection<String> names) {
+    TreeMap<String, String> m = new TreeMap<>();
+    for (String n : names) {
+      String v = pairs.get(n);
+      if (v != null) m.put(n, v);
+    }
+    return m.isEmpty() ? EMPTY : new Labels(m);
+  }
+
+  /** All labels but the named ones (PromQL {@code ignoring} / {@code without}); no name check, as {@link #keep}. */
+  public Labels drop(Collection<String> names) {
+    TreeMap<String, String> m = new TreeMap<>(pairs);
+    m.keySet().removeAll(names);
+    if (m.size() == pairs.size()) return this;
+    return m.isEmpty() ? EMPTY : new Labels(m);
   }
 
   /** These labels with {@code extra} laid over them (extra wins). */
