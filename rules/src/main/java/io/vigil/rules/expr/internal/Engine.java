@@ -96,10 +96,11 @@ public final class Engine {
     sink = to;
     if (nowMillis > store.now) store.now = nowMillis;
     long now = store.now;
-    while (!store.queue.isEmpty() && store.queue.peek().deadline() <= now) {
-      Store.Due due = store.queue.poll();
-      Series s = due.series();
-      if (due.deadline() != s.queuedAt) continue; // superseded by an earlier entry
+    while (!store.queue.isEmpty() && store.queue.peekDeadline() <= now) {
+      long deadline = store.queue.peekDeadline();
+      Series s = store.queue.peekSeries();
+      store.queue.poll();
+      if (deadline != s.queuedAt) continue; // superseded by an earlier entry
       s.queuedAt = Series.NONE;
       process(s, now);
     }
@@ -114,18 +115,18 @@ public final class Engine {
     checkOwner();
     // Entries may be early (a sample moved the series' deadline later): re-file them first.
     while (!store.queue.isEmpty()) {
-      Store.Due head = store.queue.peek();
-      Series s = head.series();
-      if (head.deadline() != s.queuedAt) {
+      long head = store.queue.peekDeadline();
+      Series s = store.queue.peekSeries();
+      if (head != s.queuedAt) {
         store.queue.poll();
         continue;
       }
       long d = deadline(s);
-      if (d <= head.deadline()) break;
+      if (d <= head) break;
       store.queue.poll();
       store.schedule(s, d);
     }
-    long d = store.queue.isEmpty() ? Long.MAX_VALUE : store.queue.peek().deadline();
+    long d = store.queue.isEmpty() ? Long.MAX_VALUE : store.queue.peekDeadline();
     return seeds.isEmpty() ? d : Math.min(d, seeds.peek().deadline());
   }
 

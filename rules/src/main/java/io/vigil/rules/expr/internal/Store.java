@@ -3,22 +3,19 @@ package io.vigil.rules.expr.internal;
 import io.vigil.rules.Labels;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.PriorityQueue;
 
 /**
  * The per-series state and the deadline queue: what survives a rule reload
  * ({@link Engine#withExprs}). Owned by one engine at a time.
  */
 final class Store {
-  record Due(long deadline, Series series) {}
-
   /** metric -> labels -> series, only for metrics some expression names. */
   final Map<String, Map<Labels, Series>> byMetric = new HashMap<>();
   /**
    * Lazy deadline queue: at most one live entry per series (the one equal to its queuedAt).
    * Samples only ever move a series' deadline later, so most samples never touch the queue.
    */
-  final PriorityQueue<Due> queue = new PriorityQueue<>((a, b) -> Long.compare(a.deadline, b.deadline));
+  final DeadlineHeap queue = new DeadlineHeap();
   long now = Long.MIN_VALUE;
   long series;
   long windowSamples;
@@ -28,6 +25,6 @@ final class Store {
 
   void schedule(Series s, long deadline) {
     s.queuedAt = deadline;
-    if (deadline != Series.NONE) queue.add(new Due(deadline, s));
+    if (deadline != Series.NONE) queue.add(deadline, s);
   }
 }
