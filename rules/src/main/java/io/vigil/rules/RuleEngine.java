@@ -41,6 +41,10 @@ public final class RuleEngine {
   private final Sink sink = new Sink();
   /** Pending alerts: checked after every evaluation, since an unchanged value reports nothing. */
   private final java.util.Set<Alert> pending = new java.util.LinkedHashSet<>();
+  /** Metrics the warm-up replayed history for: for their rules, the replayed windows say what holds. */
+  private final Set<String> warmedMetrics = new java.util.HashSet<>();
+  /** Restored faults the replayed history shows no longer holding: cleared by {@link #reconcile}. */
+  private final List<Alert> restoredCleared = new ArrayList<>();
   /** Events of the call in progress; null between calls (restore emits nothing). */
   private List<FaultEvent> out;
   private Instant lastForget = Instant.MIN;
@@ -148,6 +152,7 @@ public final class RuleEngine {
   public void restore(Collection<Fault> faults) {
     Map<String, RuleState> byName = new HashMap<>();
     for (RuleState st : states) byName.put(st.rule.name(), st);
+    Map<Integer, Map<Labels, Double>> replayed = new HashMap<>();
     long now = clock.millis();
     for (Fault f : faults) {
       RuleState st = byName.get(f.rule());
@@ -156,8 +161,15 @@ public final class RuleEngine {
       Alert a = new Alert(st, output, f, f.value(), clock.instant());
       if (f.state() == FaultState.PENDING) pending.add(a);
       st.alerts.put(output, a);
-      if (f.keepFiringUntil() != null) a.holds = false; // it had cleared; keep_firing_for runs on
-      else runtime.seed(st.exprIndex, output, Double.isNaN(f.value()) ? 0 : f.value(), now);
+      if (f.keepFiringUntil() != null) {
+        a.holds = false; // it had cleared; keep_firing_for runs on
+      } else if (!java.util.Collections.disjoint(st.rule.expr().metricNames(), warmedMetrics)) {
+        // The warm-up replayed this rule's data: believe it rather than assume the fault still holds.
+        a.holds = replayed.computeIfAbsent(st.exprIndex, runtime::current).containsKey(output);
+        if (!a.holds && f.state() != FaultState.FLAPPING) restoredCleared.add(a);
+      } else {
+        runtime.seed(st.exprIndex, output, Double.isNaN(f.value()) ? 0 : f.value(), now);
+      }
       if (f.confirmed()) changeScope(st, a, +1);
     }
   }
@@ -177,7 +189,10 @@ public final class RuleEngine {
    * nothing. Call before {@link #restore}, then {@link #reconcile}.
    */
   public void warm(SampleBatch history) {
-    for (Sample s : history.samples()) runtime.accept(s, ChangeSink.NONE);
+    for (Sample s : history.samples()) {
+      runtime.accept(s, ChangeSink.NONE);
+      warmedMetrics.add(s.metric());
+    }
   }
 
   /**
@@ -187,6 +202,15 @@ public final class RuleEngine {
    */
   public List<FaultEvent> reconcile() {
     begin();
+    // Restored faults the replayed data shows cleared: clear them now, as the sample that cleared
+    // them would have (pending resolves; firing honours keep_firing_for, resolve_expr and flapping).
+    for (Alert a : restoredCleared) {
+      if (a.st.alerts.get(a.output) != a) continue;
+      boolean hysteresis = a.st.resolveIndex >= 0 && a.fault.state() == FaultState.FIRING;
+      if (!hysteresis || runtime.current(a.st.resolveIndex).containsKey(a.output)) cleared(a.st, a.output);
+      else a.holds = true; // between the thresholds: hysteresis keeps it firing
+    }
+    restoredCleared.clear();
     for (RuleState st : states) {
       for (Map.Entry<Labels, Double> e : runtime.current(st.exprIndex).entrySet()) {
         if (!st.alerts.containsKey(e.getKey())) holds(st, e.getKey(), e.getValue());

@@ -439,4 +439,31 @@ class RuleEngineTest {
     }
     assertEquals(List.of(), lost, "the 2 s step was never applied");
   }
+
+  @Test
+  void restoredFaultsFollowTheReplayedHistoryNotAnAssumption() {
+    // Before the crash: cpu went above 90 (pending, for 1m) and then back to 40, but the clearing
+    // sample was stored without being evaluated. After the restart the warm-up replays both.
+    RuleEngine first = engine("1m");
+    Fault pending = first.evaluate(cpu(DB1, 95)).get(0).fault();
+    RuleEngine second = engine("1m");
+    second.warm(new SampleBatch(List.of(cpu(DB1, 95), cpu(DB1, 40))));
+    second.restore(List.of(pending));
+    List<FaultEvent> ev = second.reconcile();
+    assertEquals(1, ev.size(), ev.toString());
+    assertEquals(FaultState.RESOLVED, ev.get(0).to(), "the replayed 40 clears it");
+    clock.advance(Duration.ofMinutes(2));
+    assertTrue(second.tick().isEmpty(), "and it never fires on its old schedule");
+  }
+
+  @Test
+  void withoutReplayedHistoryARestoredFaultIsAssumedToHoldUntilASampleSaysOtherwise() {
+    RuleEngine first = engine("1m");
+    Fault pending = first.evaluate(cpu(DB1, 95)).get(0).fault();
+    RuleEngine second = engine("1m");
+    second.restore(List.of(pending));
+    assertTrue(second.reconcile().isEmpty());
+    clock.advance(Duration.ofMinutes(1));
+    assertEquals(FaultState.FIRING, second.tick().get(0).to());
+  }
 }

@@ -254,6 +254,41 @@ class RuleBehaviourIT {
   }
 
   @Test
+  void keepFiringForAndFlappingSurviveARestartAsTheSameFaults() throws Exception {
+    String rules = """
+        rules:
+          - {name: Busy, expr: cpu_usage > 90, keep_firing_for: 4s, severity: P2}
+          - {name: Link, expr: link_up == 0, severity: P2}
+        flapping: {transitions: 2, window: 10m, quiet: 3s}
+        """;
+    start(rules);
+    ingest("cpu_usage", "acme", "erp", "db1", 95);
+    awaitFault("Busy", "db1", "firing");
+    ingest("cpu_usage", "acme", "erp", "db1", 50);
+    JsonObject held = Await.until(Duration.ofSeconds(5), "keepFiringUntil set", () -> {
+      JsonObject f = fault("Busy", "db1");
+      return f.getString("keepFiringUntil") != null ? f : null;
+    });
+    for (double v : new double[] {0, 1, 0, 1}) ingest("link_up", "acme", "erp", "sw1", v);
+    JsonObject flapping = awaitFault("Link", "sw1", "flapping");
+
+    restart(rules, Map.of());
+
+    JsonObject stillHeld = fault("Busy", "db1");
+    assertEquals("firing", stillHeld.getString("state"), "still firing after the restart, not pending again");
+    assertEquals(held.getString("keepFiringUntil"), stillHeld.getString("keepFiringUntil"), "the same deadline");
+    assertEquals(held.getLong("id"), stillHeld.getLong("id"), "the same fault");
+    assertEquals(flapping.getLong("id"), fault("Link", "sw1").getLong("id"));
+    assertEquals("flapping", fault("Link", "sw1").getString("state"));
+    // Both settle on their own after the restart: the deadline passes, the link stays quiet.
+    JsonObject resolved = awaitFault("Busy", "db1", "resolved");
+    assertEquals(held.getString("keepFiringUntil").substring(0, 19), resolved.getString("endsAt").substring(0, 19),
+        "resolved at the stored deadline (to the second)");
+    awaitFault("Link", "sw1", "resolved");
+    assertEquals("2", vigil.sql("SELECT count(*) FROM tickets"), "no ticket opened twice");
+  }
+
+  @Test
   void reloadPicksUpAChangedFileAndAnInvalidOneKeepsTheRunningRules() throws Exception {
     Path file = Path.of(TestVigil.rulesFile("rules:\n  - {name: A, expr: up == 0, severity: P1}\n"));
     vigil = new TestVigil(Map.of("VIGIL_RULES", file.toString()));
