@@ -11,7 +11,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.Arrays;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.zip.GZIPInputStream;
 import org.slf4j.Logger;
@@ -197,23 +196,10 @@ public final class InfluxWrite {
       Responses.json(ctx, 429, body(v2, 429, refusal.message()).put("customer", refusal.customer()).put("limit", refusal.limit()));
       return;
     }
-    long start = System.nanoTime();
-    sink.accept(batch).onComplete(ar -> {
-      if (ar.succeeded()) {
-        meters.samples.increment(batch.size());
-        meters.durable.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-        if (r.badLines == 0) ctx.response().setStatusCode(204).end();
-        else partial(ctx, v2, r);
-      } else if (ar.cause() instanceof SinkRejectedException rejected) {
-        meters.decodeErrors.increment();
-        fail(ctx, v2, 400, "storage refused this batch, nothing of it was stored: " + rejected.getMessage());
-      } else {
-        meters.storageErrors.increment();
-        int retry = ar.cause() instanceof SinkUnavailableException s ? s.retryAfterSeconds() : 5;
-        ctx.response().putHeader("Retry-After", Integer.toString(retry));
-        fail(ctx, v2, 503, "storage unavailable, nothing of this batch was stored; retry after " + retry + " s: " + ar.cause().getMessage());
-      }
-    });
+    Responses.whenStored(ctx, sink, batch, meters, () -> {
+      if (r.badLines == 0) ctx.response().setStatusCode(204).end();
+      else partial(ctx, v2, r);
+    }, (status, message) -> fail(ctx, v2, status, message));
   }
 
   /** 400 listing the bad lines; whatever was good is already stored. */

@@ -7,7 +7,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 import io.vigil.rules.SampleBatch;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -116,20 +115,7 @@ public final class RemoteWriteHandler implements Handler<RoutingContext> {
       IngestLimits.tooManyNewSeries(ctx, refusal);
       return;
     }
-    long start = System.nanoTime();
-    sink.accept(batch).onComplete(ar -> {
-      if (ar.succeeded()) {
-        meters.samples.increment(batch.size());
-        meters.durable.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-        ctx.response().setStatusCode(204).end();
-      } else if (ar.cause() instanceof SinkRejectedException rejected) {
-        meters.decodeErrors.increment();
-        Responses.error(ctx, 400, "storage refused this batch, nothing of it was stored: " + rejected.getMessage());
-      } else {
-        meters.storageErrors.increment();
-        Responses.unavailable(ctx, ar.cause());
-      }
-    });
+    Responses.whenStored(ctx, sink, batch, meters);
   }
 
   private void refuse(RoutingContext ctx, int status, String message) {
