@@ -16,6 +16,8 @@
 set -euo pipefail
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$BENCH")"
+# shellcheck source=bench/lib.sh
+. "$BENCH/lib.sh"
 DURATION="${BENCH_DURATION:-30}"
 BATCHES="${BENCH_BATCHES:-100 1000 5000}"
 CONNS="${BENCH_CONNS:-2 4 8}"
@@ -26,14 +28,6 @@ LOADED_N="${BENCH_LOADED_LATENCY_N:-300}"
 BUDGET="${BENCH_BUDGET:-590}"
 VIGIL_JAVA_OPTS="${BENCH_VIGIL_JAVA_OPTS:--Xmx512m}"
 OUT="${BENCH_OUT:-$BENCH/results/last-run.md}"
-START_TS=$(date +%s)
-
-say() { printf '\033[1mbench:\033[0m %s\n' "$*" >&2; }
-die() { say "$*"; exit 1; }
-elapsed() { echo $(( $(date +%s) - START_TS )); }
-is_root() { [ "$(id -u)" = 0 ]; }
-as_pg() { if is_root; then runuser -u postgres -- "$@"; else "$@"; fi; }
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 
 # ---- plan: refuse what cannot finish in time ---------------------------------------------
 n_runs=0; for _ in $BATCHES; do for _ in $CONNS; do n_runs=$((n_runs + 1)); done; done
@@ -41,107 +35,42 @@ PLANNED=$(( 60 + 20 + LAT_N / 25 + 5 + n_runs * (DURATION + 6) + (LOADED_N > 0 ?
 [ "$PLANNED" -lt "$BUDGET" ] || die "plan needs ~${PLANNED}s (> BENCH_BUDGET=${BUDGET}s): lower BENCH_DURATION or the matrix"
 
 for tool in java mvn curl python3 psql; do command -v "$tool" >/dev/null || die "$tool is required"; done
-if ! command -v wrk >/dev/null; then
-  is_root || die "wrk is required: apt-get install wrk"
-  say "installing wrk (Debian package)"
-  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
-fi
-PGBIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
-[ -n "$PGBIN" ] || die "PostgreSQL server binaries not found under /usr/lib/postgresql (apt-get install postgresql)"
+ensure_debian wrk wrk
+PGBIN="$(pg_bindir)"
 
 # ---- cleanup: everything this script started, and nothing else -----------------------------
-WORK="$(mktemp -d /tmp/vigil-bench.XXXXXX)"
-chmod 755 "$WORK"
-VIGIL_PID=""; PG_STARTED=0; CHILD=""; BGLOAD=""; WATCHDOG=""
-stop_pid() { # stop_pid PID SIGNAL: signal, wait up to 10 s, then SIGKILL
-  local pid="$1" sig="${2:-TERM}"
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill "-$sig" "$pid" 2>/dev/null || true
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  [ -n "$CHILD" ] && stop_pid "$CHILD" TERM
-  [ -n "$BGLOAD" ] && stop_pid "$BGLOAD" INT
-  [ -n "$VIGIL_PID" ] && stop_pid "$VIGIL_PID" TERM
-  if [ "$PG_STARTED" = 1 ]; then
-    as_pg "$PGBIN/pg_ctl" -D "$WORK/pg/data" -m fast -w -t 20 stop >/dev/null 2>&1 \
-      || as_pg "$PGBIN/pg_ctl" -D "$WORK/pg/data" -m immediate -w -t 10 stop >/dev/null 2>&1 || true
-  fi
-  [ -n "$WATCHDOG" ] && stop_pid "$WATCHDOG" TERM
-  mkdir -p "$BENCH/results"
-  [ -f "$WORK/vigil.log" ] && cp "$WORK/vigil.log" "$BENCH/results/last-run-vigil.log"
-  [ -f "$WORK/pg/server.log" ] && cp "$WORK/pg/server.log" "$BENCH/results/last-run-postgres.log"
-  rm -rf "$WORK"
-  [ "$rc" = 0 ] || say "stopped with status $rc after $(elapsed)s (logs in bench/results/last-run-*.log)"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'say "interrupted"; exit 130' INT TERM
-# Watchdog: past the budget, TERM this script (its trap then cleans up).
-( trap 'kill "$sp" 2>/dev/null; exit 0' TERM; sleep "$BUDGET" & sp=$!; wait "$sp"; echo "bench: budget of ${BUDGET}s exceeded, stopping" >&2; kill -TERM $$ ) &
-WATCHDOG=$!
-# Long steps run in the background and are waited for, so a signal is handled at once.
-run_child() { "$@" & CHILD=$!; local rc=0; wait "$CHILD" || rc=$?; CHILD=""; return "$rc"; }
+BGLOAD=""
+bench_begin vigil-bench "$BUDGET" "(logs in bench/results/last-run-*.log)"
+at_exit_stop BGLOAD INT
+at_exit_stop VIGIL_PID TERM
+at_exit_keep "$WORK/vigil.log" "$BENCH/results/last-run-vigil.log"
+at_exit_keep "$WORK/pg/server.log" "$BENCH/results/last-run-postgres.log"
 
 # ---- 1. build ----------------------------------------------------------------------------
-JAR="${BENCH_JAR:-$ROOT/server/target/vigil.jar}"
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ] && [ -z "${BENCH_JAR:-}" ]; then
-  say "building (mvn -B -q install -DskipTests) …"
-  built=0
-  for attempt in 1 2 3; do
-    if run_child timeout 240 mvn -B -q -f "$ROOT/pom.xml" install -DskipTests >"$WORK/build.log" 2>&1; then built=1; break; fi
-    say "build failed (attempt $attempt; another edit in progress?)"; tail -n 15 "$WORK/build.log" >&2
-    [ "$attempt" = 3 ] || { say "retrying in 20 s"; run_child sleep 20; }
-  done
-  [ "$built" = 1 ] || die "build failed 3 times; see the output above"
+  build_vigil "$ROOT/pom.xml" install 240 3 "$WORK/build.log"
 fi
-[ -f "$JAR" ] || die "$JAR is missing"
-# Our own copy: a concurrent rebuild must not change the jar under the running server.
-cp "$JAR" "$WORK/vigil.jar"
+copy_jar "${BENCH_JAR:-$ROOT/server/target/vigil.jar}" "$WORK/vigil.jar"
 say "build done at $(elapsed)s"
 
 # ---- 2. throwaway PostgreSQL, fsync on -----------------------------------------------------
 PGPORT="$(free_port)"
-mkdir -p "$WORK/pg"; is_root && chown postgres:postgres "$WORK/pg"
-as_pg "$PGBIN/initdb" -D "$WORK/pg/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$WORK/initdb.log" 2>&1 \
-  || { cat "$WORK/initdb.log" >&2; die "initdb failed"; }
-as_pg "$PGBIN/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/server.log" -w -t 60 \
-  -o "-p $PGPORT -k $WORK/pg -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c full_page_writes=on -c track_wal_io_timing=on" start >/dev/null \
-  || die "PostgreSQL did not start"
-PG_STARTED=1
-sql() { "$PGBIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -d "${2:-vigil}" -v ON_ERROR_STOP=1 -qtAX -c "$1"; }
-sql "CREATE DATABASE vigil" postgres
+pg_start "$PGBIN" "$WORK/pg" "$PGPORT" -c full_page_writes=on -c track_wal_io_timing=on
 say "PostgreSQL on 127.0.0.1:$PGPORT (fsync=$(sql 'SHOW fsync'), synchronous_commit=$(sql 'SHOW synchronous_commit'))"
 
 # ---- 3. Vigil ------------------------------------------------------------------------------
 PORT="$(free_port)"
-TOKEN="vgl_bench_$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
+TOKEN="$(new_token)"
+# exported: LatencyBench and post.lua read it
 export VIGIL_ADMIN_TOKEN="$TOKEN"
 URL="http://127.0.0.1:$PORT"
-VIGIL_DATABASE_URL="postgresql://postgres@127.0.0.1:$PGPORT/vigil" VIGIL_PORT="$PORT" VIGIL_HOST=127.0.0.1 \
-  VIGIL_RULES="$BENCH/rules.yaml" java $VIGIL_JAVA_OPTS -jar "$WORK/vigil.jar" >"$WORK/vigil.log" 2>&1 &
-VIGIL_PID=$!
-for _ in $(seq 1 120); do
-  curl -fsS "$URL/readyz" >/dev/null 2>&1 && break
-  kill -0 "$VIGIL_PID" 2>/dev/null || { tail -n 30 "$WORK/vigil.log" >&2; die "Vigil exited during start-up"; }
-  sleep 0.5
-done
-curl -fsS "$URL/readyz" >/dev/null 2>&1 || { tail -n 30 "$WORK/vigil.log" >&2; die "Vigil not ready within 60 s"; }
+start_vigil "$WORK/vigil.jar" "$WORK/vigil.log" "$PORT" "$VIGIL_JAVA_OPTS" \
+  VIGIL_DATABASE_URL="postgresql://postgres@127.0.0.1:$PGPORT/vigil" VIGIL_RULES="$BENCH/rules.yaml"
 LAYOUT="$(sed -n 's/.*samplesLayout=\([a-z]*\).*/\1/p' "$WORK/vigil.log" | head -n 1)"
 say "Vigil on $URL (pid $VIGIL_PID, samples layout: ${LAYOUT:-?}) at $(elapsed)s"
 
-kv() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1" | head -n 1; } # kv LINE KEY
-metric() { # sum of a Prometheus series from /metrics
-  curl -fsS "$URL/metrics" | grep -E "^$1(\{| )" | awk '{s += $NF} END {printf "%.0f\n", s}'
-}
-rss_mib() { echo $(( $(ps -o rss= -p "$VIGIL_PID" | tr -d ' ') / 1024 )); }
-hwm_mib() { echo $(( $(awk '/VmHWM/ {print $2}' "/proc/$VIGIL_PID/status") / 1024 )); }
 settle() { # wait until no batch is being written (in-flight requests cut off when wrk stopped)
-  for _ in $(seq 1 60); do [ "$(metric vigil_storage_inflight_batches)" = 0 ] && return 0; sleep 0.25; done
+  for _ in $(seq 1 60); do [ "$(metric "$URL" vigil_storage_inflight_batches)" = 0 ] && return 0; sleep 0.25; done
   say "warning: batches still in flight after 15 s"
 }
 PROBLEMS=()
@@ -159,7 +88,7 @@ run_child timeout $(( 60 + LAT_N / 10 )) java -Xmx256m "$BENCH/latency/LatencyBe
 cat "$WORK/latency.out" >&2
 LAT="$(grep '^RESULT' "$WORK/latency.out" || true)"
 [ "$lat_rc" = 0 ] || PROBLEMS+=("LatencyBench (idle) exited with $lat_rc: $(grep -v '^RESULT' "$WORK/latency.out" | tail -n 3 | tr '\n' ' ')")
-RSS_AFTER_LAT="$(rss_mib)"
+RSS_AFTER_LAT="$(rss_mib "$VIGIL_PID")"
 LAT_SYNC="$(avg_sync "$W0" "$(wal_syncs)")"
 
 # ---- 5. ingest throughput ------------------------------------------------------------------
@@ -175,16 +104,16 @@ for B in $BATCHES; do
     T="$WRK_THREADS"; [ "$C" -lt "$T" ] && T="$C"
     say "ingest: B=$B c=$C t=$T for ${DURATION}s (at $(elapsed)s) …"
     n0="$(sql 'SELECT count(*) FROM samples')"
-    m0="$(metric vigil_ingest_samples_total)"
-    e0="$(metric vigil_ingest_storage_errors_total)"
+    m0="$(metric "$URL" vigil_ingest_samples_total)"
+    e0="$(metric "$URL" vigil_ingest_storage_errors_total)"
     wrk_rc=0
     run_child timeout $(( DURATION + 60 )) wrk -t"$T" -c"$C" -d"${DURATION}s" --timeout 30s -s "$BENCH/ingest/post.lua" "$WRK_URL" -- "$B" \
       >"$WORK/wrk-$B-$C.out" 2>&1 || wrk_rc=$?
     settle
     n1="$(sql 'SELECT count(*) FROM samples')"
-    m1="$(metric vigil_ingest_samples_total)"
-    e1="$(metric vigil_ingest_storage_errors_total)"
-    rss="$(rss_mib)"
+    m1="$(metric "$URL" vigil_ingest_samples_total)"
+    e1="$(metric "$URL" vigil_ingest_storage_errors_total)"
+    rss="$(rss_mib "$VIGIL_PID")"
     R="$(grep '^WRK_RESULT' "$WORK/wrk-$B-$C.out" || true)"
     if [ -z "$R" ]; then
       PROBLEMS+=("B=$B c=$C: wrk exited $wrk_rc without a result: $(tail -n 3 "$WORK/wrk-$B-$C.out" | tr '\n' ' ')")
@@ -231,7 +160,7 @@ if [ "$LOADED_N" -gt 0 ]; then
   [ -z "$BG" ] || [ "$(kv "$BG" non204)" = 0 ] || PROBLEMS+=("background load: $(kv "$BG" non204) non-204 answers: $(grep '^WRK_NON204' "$WORK/wrk-bg.out" | head -c 300)")
 fi
 settle
-RSS_END="$(rss_mib)"; HWM_END="$(hwm_mib)"
+RSS_END="$(rss_mib "$VIGIL_PID")"; HWM_END="$(hwm_mib "$VIGIL_PID")"
 TOTAL_ROWS="$(sql 'SELECT count(*) FROM samples')"
 WARNS="$(grep -c 'level=WARN' "$WORK/vigil.log" || true)"; ERRS="$(grep -c 'level=ERROR' "$WORK/vigil.log" || true)"
 [ "$WARNS$ERRS" = 00 ] || PROBLEMS+=("server log: $WARNS WARN and $ERRS ERROR lines, first: $(grep -m 3 -E 'level=(WARN|ERROR)' "$WORK/vigil.log" | cut -c 1-300 | tr '\n' ' ')")
@@ -248,7 +177,7 @@ lat_row() { # lat_row LABEL RESULTLINE
   echo
   echo "| machine | |"
   echo "|---|---|"
-  echo "| CPU | $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//') |"
+  echo "| CPU | $(nproc) cores, $(cpu_model) |"
   echo "| memory | $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) |"
   echo "| kernel | $(uname -sr) |"
   echo "| Java | $(java -version 2>&1 | head -n 1) ($(java -version 2>&1 | sed -n 2p | sed 's/ (build.*//')); server heap \`$VIGIL_JAVA_OPTS\` |"
@@ -280,12 +209,7 @@ lat_row() { # lat_row LABEL RESULTLINE
   echo
   echo "Server RSS: $RSS_AFTER_LAT MiB after the latency run, $RSS_END MiB at the end, peak (VmHWM) $HWM_END MiB. Rows in \`samples\` at the end: $TOTAL_ROWS."
   echo
-  echo "## Problems found"
-  echo
-  if [ ${#PROBLEMS[@]} = 0 ]; then echo "None: every request answered 204, stored = acknowledged (+ cut-off batches) in every row, no server warnings."
-  else for p in "${PROBLEMS[@]}"; do echo "- $p"; done; fi
+  problems_section "None: every request answered 204, stored = acknowledged (+ cut-off batches) in every row, no server warnings." "${PROBLEMS[@]}"
 } >"$WORK/report.md"
-mkdir -p "$(dirname "$OUT")"
-cp "$WORK/report.md" "$OUT"
-cat "$WORK/report.md"
+publish_report "$WORK/report.md" "$OUT"
 say "done in $(elapsed)s; report also in ${OUT#$ROOT/}"
