@@ -15,6 +15,8 @@
 set -euo pipefail
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$BENCH")"
+# shellcheck source=bench/lib.sh
+. "$BENCH/lib.sh"
 SAMPLES="${BENCH_KAFKA_SAMPLES:-2000000}"
 BATCH="${BENCH_KAFKA_BATCH:-1000}"
 SERIES="${BENCH_KAFKA_SERIES:-10000}"
@@ -23,66 +25,26 @@ INFLIGHT="${BENCH_KAFKA_INFLIGHT:-8}"
 BUDGET="${BENCH_BUDGET:-590}"
 VIGIL_JAVA_OPTS="${BENCH_VIGIL_JAVA_OPTS:--Xmx512m}"
 OUT="${BENCH_OUT:-$BENCH/results/kafka-last-run.md}"
-START_TS=$(date +%s)
-
-say() { printf '\033[1mbench:\033[0m %s\n' "$*" >&2; }
-die() { say "$*"; exit 1; }
-elapsed() { echo $(( $(date +%s) - START_TS )); }
-is_root() { [ "$(id -u)" = 0 ]; }
-as_pg() { if is_root; then runuser -u postgres -- "$@"; else "$@"; fi; }
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 
 # ---- plan: ~15 s per 100k samples on 2 shared cores, plus start-up and production ----------
 PLANNED=$(( 120 + SAMPLES / 100000 * 15 ))
 [ "$PLANNED" -lt "$BUDGET" ] || die "plan needs ~${PLANNED}s (> BENCH_BUDGET=${BUDGET}s): lower BENCH_KAFKA_SAMPLES"
 for tool in java mvn curl python3; do command -v "$tool" >/dev/null || die "$tool is required"; done
-PGBIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
-[ -n "$PGBIN" ] || die "PostgreSQL server binaries not found under /usr/lib/postgresql (apt-get install postgresql)"
+PGBIN="$(pg_bindir)"
 
 # ---- cleanup: everything this script started, and nothing else -----------------------------
-WORK="$(mktemp -d /tmp/vigil-kbench.XXXXXX)"
-chmod 755 "$WORK"
-VIGIL_PID=""; BROKER_PID=""; PG_STARTED=0; CHILD=""; WATCHDOG=""
-stop_pid() { # stop_pid PID SIGNAL: signal, wait up to 10 s, then SIGKILL
-  local pid="$1" sig="${2:-TERM}"
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill "-$sig" "$pid" 2>/dev/null || true
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  [ -n "$CHILD" ] && stop_pid "$CHILD" TERM
-  [ -n "$VIGIL_PID" ] && stop_pid "$VIGIL_PID" TERM
-  [ -n "$BROKER_PID" ] && stop_pid "$BROKER_PID" TERM
-  if [ "$PG_STARTED" = 1 ]; then
-    as_pg "$PGBIN/pg_ctl" -D "$WORK/pg/data" -m fast -w -t 20 stop >/dev/null 2>&1 \
-      || as_pg "$PGBIN/pg_ctl" -D "$WORK/pg/data" -m immediate -w -t 10 stop >/dev/null 2>&1 || true
-  fi
-  [ -n "$WATCHDOG" ] && stop_pid "$WATCHDOG" TERM
-  mkdir -p "$BENCH/results"
-  [ -f "$WORK/vigil.log" ] && cp "$WORK/vigil.log" "$BENCH/results/kafka-last-run-vigil.log"
-  [ -f "$WORK/broker.log" ] && cp "$WORK/broker.log" "$BENCH/results/kafka-last-run-broker.log"
-  rm -rf "$WORK"
-  [ "$rc" = 0 ] || say "stopped with status $rc after $(elapsed)s (logs in bench/results/kafka-last-run-*.log)"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'say "interrupted"; exit 130' INT TERM
-( trap 'kill "$sp" 2>/dev/null; exit 0' TERM; sleep "$BUDGET" & sp=$!; wait "$sp"; echo "bench: budget of ${BUDGET}s exceeded, stopping" >&2; kill -TERM $$ ) &
-WATCHDOG=$!
-run_child() { "$@" & CHILD=$!; local rc=0; wait "$CHILD" || rc=$?; CHILD=""; return "$rc"; }
+BROKER_PID=""
+bench_begin vigil-kbench "$BUDGET" "(logs in bench/results/kafka-last-run-*.log)"
+at_exit_stop VIGIL_PID TERM
+at_exit_stop BROKER_PID TERM
+at_exit_keep "$WORK/vigil.log" "$BENCH/results/kafka-last-run-vigil.log"
+at_exit_keep "$WORK/broker.log" "$BENCH/results/kafka-last-run-broker.log"
 
 # ---- 1. build, and the Kafka jars (the test-scope broker's classpath, without Vigil's modules) ---
-JAR="${BENCH_JAR:-$ROOT/server/target/vigil.jar}"
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ] && [ -z "${BENCH_JAR:-}" ]; then
-  say "building (mvn -B -q package -DskipTests) …"
-  run_child timeout 300 mvn -B -q -f "$ROOT/pom.xml" package -DskipTests >"$WORK/build.log" 2>&1 || { tail -n 20 "$WORK/build.log" >&2; die "build failed"; }
+  build_vigil "$ROOT/pom.xml" package 300 1 "$WORK/build.log"
 fi
-[ -f "$JAR" ] || die "$JAR is missing"
-cp "$JAR" "$WORK/vigil.jar"
+copy_jar "${BENCH_JAR:-$ROOT/server/target/vigil.jar}" "$WORK/vigil.jar"
 run_child timeout 300 mvn -B -q -f "$ROOT/pom.xml" -pl server -am dependency:build-classpath -Dmdep.includeScope=test \
   -Dmdep.outputFile="$WORK/cp.txt" >"$WORK/cp.log" 2>&1 || { tail -n 20 "$WORK/cp.log" >&2; die "could not resolve the Kafka jars"; }
 KCP="$(tr ':' '\n' <"$WORK/cp.txt" | grep -v '/io/vigil/' | paste -sd: -)"
@@ -91,14 +53,7 @@ say "build done at $(elapsed)s"
 
 # ---- 2. throwaway PostgreSQL, fsync on ---------------------------------------------------
 PGPORT="$(free_port)"
-mkdir -p "$WORK/pg"; is_root && chown postgres:postgres "$WORK/pg"
-as_pg "$PGBIN/initdb" -D "$WORK/pg/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$WORK/initdb.log" 2>&1 \
-  || { cat "$WORK/initdb.log" >&2; die "initdb failed"; }
-as_pg "$PGBIN/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/server.log" -w -t 60 \
-  -o "-p $PGPORT -k $WORK/pg -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on" start >/dev/null || die "PostgreSQL did not start"
-PG_STARTED=1
-sql() { "$PGBIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -d "${2:-vigil}" -v ON_ERROR_STOP=1 -qtAX -c "$1"; }
-sql "CREATE DATABASE vigil" postgres
+pg_start "$PGBIN" "$WORK/pg" "$PGPORT"
 
 # ---- 3. Kafka broker (KRaft, broker + controller), its own JVM ------------------------------
 KPORT="$(free_port)"; CPORT="$(free_port)"
@@ -133,7 +88,6 @@ run_child timeout 300 java -Xmx512m -cp "$KCP" $JLOG "$BENCH/kafka/KafkaBench.ja
   --partitions="$PARTITIONS" --samples="$SAMPLES" --batch="$BATCH" --series="$SERIES" >"$WORK/produce.out" 2>&1 \
   || { cat "$WORK/produce.out" >&2; die "producing failed"; }
 P="$(grep '^PRODUCED' "$WORK/produce.out")"
-kv() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1" | head -n 1; }
 RECORDS="$(kv "$P" records)"; BYTES="$(kv "$P" bytes)"
 say "produced $RECORDS records, $(( BYTES / 1048576 )) MiB in $(kv "$P" seconds) s"
 
@@ -142,18 +96,9 @@ PORT="$(free_port)"
 URL="http://127.0.0.1:$PORT"
 GROUP="vigil-bench"
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
-VIGIL_DATABASE_URL="postgresql://postgres@127.0.0.1:$PGPORT/vigil" VIGIL_PORT="$PORT" VIGIL_HOST=127.0.0.1 \
-  VIGIL_ADMIN_TOKEN="vgl_bench_$$" VIGIL_RULES="$BENCH/rules.yaml" VIGIL_KAFKA_BOOTSTRAP="$BOOT" VIGIL_KAFKA_TOPIC="$TOPIC" \
-  VIGIL_KAFKA_GROUP="$GROUP" VIGIL_KAFKA_MAX_INFLIGHT="$INFLIGHT" \
-  java $VIGIL_JAVA_OPTS -jar "$WORK/vigil.jar" >"$WORK/vigil.log" 2>&1 &
-VIGIL_PID=$!
-for _ in $(seq 1 240); do
-  curl -fsS "$URL/readyz" >/dev/null 2>&1 && break
-  kill -0 "$VIGIL_PID" 2>/dev/null || { tail -n 30 "$WORK/vigil.log" >&2; die "Vigil exited during start-up"; }
-  sleep 0.25
-done
-curl -fsS "$URL/readyz" >/dev/null 2>&1 || die "Vigil not ready within 60 s"
-cpu_s() { awk '{printf "%.1f", ($14 + $15) / 100}' "/proc/$1/stat"; } # utime + stime, in s (USER_HZ 100)
+start_vigil "$WORK/vigil.jar" "$WORK/vigil.log" "$PORT" "$VIGIL_JAVA_OPTS" \
+  VIGIL_DATABASE_URL="postgresql://postgres@127.0.0.1:$PGPORT/vigil" VIGIL_ADMIN_TOKEN="vgl_bench_$$" VIGIL_RULES="$BENCH/rules.yaml" \
+  VIGIL_KAFKA_BOOTSTRAP="$BOOT" VIGIL_KAFKA_TOPIC="$TOPIC" VIGIL_KAFKA_GROUP="$GROUP" VIGIL_KAFKA_MAX_INFLIGHT="$INFLIGHT"
 CPU0="$(cpu_s "$VIGIL_PID")"
 say "Vigil ready (pid $VIGIL_PID) at $(elapsed)s; consuming …"
 run_child timeout $(( BUDGET - $(elapsed) )) java -Xmx256m -cp "$KCP" $JLOG "$BENCH/kafka/KafkaBench.java" await --bootstrap="$BOOT" \
@@ -163,12 +108,11 @@ A="$(grep '^AWAITED' "$WORK/await.out")"
 SECS="$(kv "$A" seconds)"
 CPU1="$(cpu_s "$VIGIL_PID")"
 LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
-HWM=$(( $(awk '/VmHWM/ {print $2}' "/proc/$VIGIL_PID/status") / 1024 ))
-metric() { curl -fsS "$URL/metrics" | grep -E "^$1(\{| )" | awk '{s += $NF} END {printf "%.0f\n", s}'; }
+HWM="$(hwm_mib "$VIGIL_PID")"
 STORED="$(sql 'SELECT count(*) FROM samples')"
-ACKED="$(metric vigil_kafka_acknowledged_records_total)"
-DLQ="$(metric vigil_kafka_dead_letter_records_total)"
-RETRIES="$(metric vigil_kafka_sink_retries_total)"
+ACKED="$(metric "$URL" vigil_kafka_acknowledged_records_total)"
+DLQ="$(metric "$URL" vigil_kafka_dead_letter_records_total)"
+RETRIES="$(metric "$URL" vigil_kafka_sink_retries_total)"
 RATE="$(awk -v n="$SAMPLES" -v s="$SECS" 'BEGIN {printf "%d", n / s}')"
 CPU="$(awk -v a="$CPU0" -v b="$CPU1" 'BEGIN {printf "%.1f", b - a}')"
 PROBLEMS=()
@@ -187,7 +131,7 @@ say "-> $RATE samples/s ($SAMPLES in $SECS s), stored=$STORED, Vigil CPU ${CPU}s
   echo
   echo "| machine | |"
   echo "|---|---|"
-  echo "| CPU | $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//') |"
+  echo "| CPU | $(nproc) cores, $(cpu_model) |"
   echo "| Java | $(java -version 2>&1 | head -n 1); Vigil heap \`$VIGIL_JAVA_OPTS\` |"
   echo "| PostgreSQL | $("$PGBIN/postgres" --version | sed 's/^postgres (PostgreSQL) //'), throwaway cluster, fsync=on, synchronous_commit=on |"
   echo "| Kafka | kafka_2.13 3.9.2 single-node KRaft broker (own JVM, -Xmx1g), $PARTITIONS partitions |"
@@ -201,12 +145,7 @@ say "-> $RATE samples/s ($SAMPLES in $SECS s), stored=$STORED, Vigil CPU ${CPU}s
   echo "|---|---|---|---|---|---|---|---|---|---|"
   echo "| $SAMPLES | $RECORDS | $SECS | **$RATE** | $CPU | $HWM | $STORED | $ACKED | $DLQ | $RETRIES |"
   echo
-  echo "## Problems found"
-  echo
-  if [ ${#PROBLEMS[@]} = 0 ]; then echo "None: stored = produced, every record acknowledged, no dead letters, no server warnings."
-  else for p in "${PROBLEMS[@]}"; do echo "- $p"; done; fi
+  problems_section "None: stored = produced, every record acknowledged, no dead letters, no server warnings." "${PROBLEMS[@]}"
 } >"$WORK/report.md"
-mkdir -p "$(dirname "$OUT")"
-cp "$WORK/report.md" "$OUT"
-cat "$WORK/report.md"
+publish_report "$WORK/report.md" "$OUT"
 [ ${#PROBLEMS[@]} = 0 ] || exit 1
