@@ -15,7 +15,8 @@ public record Config(int port, String host, Database database, String adminToken
     long maxBodyBytes, int maxSamplesPerRequest, int dbPoolSize, int maxInFlightBatches,
     int streamQueueBytes, int retentionDays, int warmupMaxSamples,
     int maxLabelsPerSeries, int maxLabelValueChars, int maxNewSeriesPerMinute, PatrolConfig patrol, KafkaSettings kafka,
-    io.vigil.rules.alerts.AlertSeverityMap alertSeverity, java.time.Duration alertResolveTimeout) {
+    io.vigil.rules.alerts.AlertSeverityMap alertSeverity, java.time.Duration alertResolveTimeout,
+    io.vigil.server.storage.PgSampleStore.Settings storage) {
 
   /** The ingest limits every collector applies (README: settings). */
   public io.vigil.collectors.IngestLimits.Settings ingestLimits() {
@@ -81,7 +82,10 @@ public record Config(int port, String host, Database database, String adminToken
         PatrolConfig.fromEnv(env),
         kafka(env),
         alertSeverity(env.get("VIGIL_ALERT_SEVERITY")),
-        durationSetting(env, "VIGIL_ALERT_RESOLVE_TIMEOUT", java.time.Duration.ofMinutes(5)));
+        durationSetting(env, "VIGIL_ALERT_RESOLVE_TIMEOUT", java.time.Duration.ofMinutes(5)),
+        new io.vigil.server.storage.PgSampleStore.Settings(
+            intSetting(env, "VIGIL_STORAGE_FLUSH_SAMPLES", 4_000_000, 1, 100_000_000),
+            durationSetting(env, "VIGIL_STORAGE_FLUSH_INTERVAL", java.time.Duration.ofMinutes(5))));
   }
 
   /** The Kafka collector's settings, or null (off) when {@code VIGIL_KAFKA_BOOTSTRAP} is unset. */
@@ -147,6 +151,7 @@ public record Config(int port, String host, Database database, String adminToken
         + ", maxLabelsPerSeries=" + maxLabelsPerSeries + ", maxLabelValueChars=" + maxLabelValueChars
         + ", maxNewSeriesPerMinute=" + maxNewSeriesPerMinute + ", patrol=" + patrol
         + ", kafka=" + (kafka == null ? "off" : kafka.bootstrap() + "/" + kafka.topic())
-        + ", alertSeverity=" + alertSeverity + ", alertResolveTimeout=" + alertResolveTimeout + "]";
+        + ", alertSeverity=" + alertSeverity + ", alertResolveTimeout=" + alertResolveTimeout
+        + ", storageFlushSamples=" + storage.flushSamples() + ", storageFlushInterval=" + storage.flushInterval() + "]";
   }
 }

@@ -61,6 +61,7 @@ public final class VigilServer extends VerticleBase {
   private String adminToken;
   private volatile boolean ready;
   private volatile boolean stopped;
+  private volatile PgSampleStore store;
   private final io.vertx.core.Promise<Void> readyPromise = io.vertx.core.Promise.promise();
   private volatile Router router;
   private StreamHub hub;
@@ -171,7 +172,8 @@ public final class VigilServer extends VerticleBase {
               .run().onFailure(t -> LOG.warn("db.maintenance_failed cause=\"{}\"", t.toString())));
           vertx.setPeriodic(30_000, id -> tokens.refresh().onFailure(t -> LOG.warn("tokens.refresh_failed cause=\"{}\"", t.toString())));
           RuleEngine engine = new RuleEngine(catalog.effective(), clock);
-          PgSampleStore store = new PgSampleStore(db.pool(), config.maxInFlightBatches(), registry);
+          PgSampleStore store = new PgSampleStore(vertx, db.pool(), db.connectOptions(), config.maxInFlightBatches(), config.storage(), registry);
+          this.store = store;
           Pipeline pipeline = new Pipeline(vertx, store, engine, faults, hub, clock, registry, mutes);
           this.pipeline = pipeline;
           this.mutes = mutes;
@@ -179,7 +181,7 @@ public final class VigilServer extends VerticleBase {
           // Range windows refilled from the samples table, then faults and flap history restored.
           Instant now = clock.instant();
           long warmStart = System.nanoTime();
-          Future<?> restored = store.replay(pipeline.warmMetrics(), now.minus(pipeline.warmRange()), config.warmupMaxSamples(), pipeline::warm)
+          Future<?> restored = store.start().compose(v -> store.replay(pipeline.warmMetrics(), now.minus(pipeline.warmRange()), config.warmupMaxSamples(), pipeline::warm))
               .compose(replayed -> faults.flapHistory(now.minus(catalog.effective().flapping().window())).compose(history -> {
                 LOG.info("vigil.warmed samples={} ms={} flapHistory={}", replayed, (System.nanoTime() - warmStart) / 1_000_000, history.size());
                 return pipeline.restored(active, history);
@@ -341,7 +343,9 @@ public final class VigilServer extends VerticleBase {
     // Kafka first: stop consuming before the database it writes to goes away.
     Future<Void> k = kafka == null ? Future.succeededFuture() : kafka.stop().recover(t -> Future.succeededFuture());
     Future<Void> h = k.compose(v -> http == null ? Future.succeededFuture() : http.close());
-    return h.compose(v -> db == null ? Future.succeededFuture() : db.close());
+    // Flushing what the store holds leaves nothing in sample_log for the next start to recover.
+    Future<Void> s = h.compose(v -> store == null ? Future.succeededFuture() : store.close());
+    return s.compose(v -> db == null ? Future.succeededFuture() : db.close());
   }
 
   public int port() {

@@ -44,21 +44,18 @@ public final class PatrolReports {
       "SELECT s.metric, s.labels->>'system' AS system, s.labels->>'probe' AS probe, s.labels->>'target' AS target, "
           + "count(*) AS n, count(*) FILTER (WHERE x.value = 0) AS failures, avg(x.value) AS mean, "
           + "min(x.time) FILTER (WHERE x.value = 0) AS first_failure, max(x.time) FILTER (WHERE x.value = 0) AS last_failure "
-          + "FROM samples x JOIN series s ON s.id = x.series_id "
-          + "WHERE s.metric IN ('probe_success', 'probe_duration_seconds', 'heartbeat') AND s.labels->>'customer' = $1 "
-          + "AND x.time >= $2 AND x.time < $3 GROUP BY 1, 2, 3, 4 ORDER BY 2, 3, 4";
+          + "FROM vigil_samples(ARRAY(SELECT id FROM series WHERE metric IN ('probe_success', 'probe_duration_seconds', 'heartbeat') "
+          + "AND labels->>'customer' = $1), $2, $3) x JOIN series s ON s.id = x.series_id GROUP BY 1, 2, 3, 4 ORDER BY 2, 3, 4";
   private static final String TLS =
       "SELECT DISTINCT ON (x.series_id) s.labels->>'system' AS system, s.labels->>'probe' AS probe, s.labels->>'target' AS target, "
-          + "x.value, x.time FROM samples x JOIN series s ON s.id = x.series_id "
-          + "WHERE s.metric = 'tls_cert_expiry_days' AND s.labels->>'customer' = $1 AND x.time >= $2 AND x.time < $3 "
-          + "ORDER BY x.series_id, x.time DESC";
+          + "x.value, x.time FROM vigil_samples(ARRAY(SELECT id FROM series WHERE metric = 'tls_cert_expiry_days' "
+          + "AND labels->>'customer' = $1), $2, $3) x JOIN series s ON s.id = x.series_id ORDER BY x.series_id, x.time DESC";
   private static final String DISK =
       "SELECT s.labels AS labels, count(*) AS n, regr_slope(x.value, extract(epoch FROM x.time - $2)) AS slope, "
           + "regr_intercept(x.value, extract(epoch FROM x.time - $2)) AS intercept, max(extract(epoch FROM x.time - $2)) AS last_x, "
           + "(array_agg(x.value ORDER BY x.time DESC))[1] AS last_value "
-          + "FROM samples x JOIN series s ON s.id = x.series_id "
-          + "WHERE s.metric = '" + DISK_METRIC + "' AND s.labels->>'customer' = $1 AND x.time >= $2 AND x.time < $3 "
-          + "GROUP BY s.id, s.labels HAVING count(*) >= 3 ORDER BY s.id";
+          + "FROM vigil_samples(ARRAY(SELECT id FROM series WHERE metric = '" + DISK_METRIC + "' AND labels->>'customer' = $1), $2, $3) x "
+          + "JOIN series s ON s.id = x.series_id GROUP BY s.id, s.labels HAVING count(*) >= 3 ORDER BY s.id";
   private static final String FAULTS =
       "SELECT * FROM faults WHERE labels->>'customer' = $1 AND ((firing_at >= $2 AND firing_at < $3) "
           + "OR (rule = '" + NoDataWatch.RULE + "' AND starts_at < $3 AND (ends_at IS NULL OR ends_at > $2))) ORDER BY firing_at, id";

@@ -21,6 +21,7 @@ public final class Database {
   private final Vertx vertx;
   private final Config.Database cfg;
   private final Pool pool;
+  private final PgConnectOptions connect;
   private volatile String samplesLayout;
 
   public Database(Vertx vertx, Config.Database cfg, int poolSize) {
@@ -29,6 +30,7 @@ public final class Database {
     PgConnectOptions connect = new PgConnectOptions().setHost(cfg.host()).setPort(cfg.port())
         .setDatabase(cfg.name()).setUser(cfg.user()).setPassword(cfg.password())
         .setPipeliningLimit(64).setCachePreparedStatements(true);
+    this.connect = connect;
     // A bounded wait queue: when every connection is busy and the queue is full, callers fail fast
     // and ingest answers 503 instead of piling up requests in memory.
     PoolOptions pool = new PoolOptions().setMaxSize(poolSize).setMaxWaitQueueSize(poolSize * 16)
@@ -38,6 +40,11 @@ public final class Database {
 
   public Pool pool() {
     return pool;
+  }
+
+  /** How to open a connection outside the pool (one that must stay open, e.g. to hold a session lock). */
+  public PgConnectOptions connectOptions() {
+    return connect;
   }
 
   /** {@code timescaledb} or {@code partitioned}; null before {@link #migrate()} completed. */
@@ -58,7 +65,7 @@ public final class Database {
         .map(rows -> {
           samplesLayout = rows.iterator().next().getString(0);
           LOG.info("db.samples_layout layout={}{}", samplesLayout,
-              samplesLayout.equals("timescaledb") ? " (hypertable, compression)" : " (native daily range partitions; TimescaleDB not available)");
+              samplesLayout.equals("timescaledb") ? " (sample_chunks is a hypertable)" : " (sample_chunks in native daily range partitions; TimescaleDB not available)");
           return null;
         });
   }

@@ -13,12 +13,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the samples table's daily partitions (native PostgreSQL layout) and the retention policy
- * (both layouts). Run at start-up and then every hour. Non-blocking: plain SQL on the pool.
+ * Keeps the daily partitions of {@code sample_chunks} (native PostgreSQL layout) and the retention
+ * policy (both layouts). A chunk belongs to the day of its first sample (chunks never span a UTC day). Run at start-up and then every hour. Non-blocking: plain SQL on the pool.
  *
  * <p>Native layout: partitions for today and the next two days (UTC) exist before samples for them
  * arrive; partitions whose whole day is older than the retention are dropped, which costs no
- * vacuum. TimescaleDB layout: a compression policy (after 2 days) and a retention policy.
+ * vacuum. TimescaleDB layout: a retention policy on the hypertable.
  */
 public final class PartitionMaintainer {
   private static final Logger LOG = LoggerFactory.getLogger(PartitionMaintainer.class);
@@ -37,9 +37,9 @@ public final class PartitionMaintainer {
 
   public Future<Void> run() {
     if ("timescaledb".equals(layout)) {
-      return pool.query("SELECT add_compression_policy('samples', INTERVAL '2 days', if_not_exists => true)").execute()
-          .compose(r -> pool.query("SELECT remove_retention_policy('samples', if_exists => true)").execute())
-          .compose(r -> pool.query("SELECT add_retention_policy('samples', INTERVAL '" + retentionDays + " days')").execute())
+      // Chunks are already arrays of one series' samples: TimescaleDB compression adds nothing but CPU.
+      return pool.query("SELECT remove_retention_policy('sample_chunks', if_exists => true)").execute()
+          .compose(r -> pool.query("SELECT add_retention_policy('sample_chunks', INTERVAL '" + retentionDays + " days')").execute())
           .mapEmpty();
     }
     LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
@@ -52,7 +52,7 @@ public final class PartitionMaintainer {
   }
 
   private Future<Void> createDay(LocalDate day) {
-    String sql = "CREATE TABLE IF NOT EXISTS samples_" + DAY.format(day) + " PARTITION OF samples FOR VALUES FROM ('"
+    String sql = "CREATE TABLE IF NOT EXISTS sample_chunks_" + DAY.format(day) + " PARTITION OF sample_chunks FOR VALUES FROM ('"
         + day + " 00:00:00+00') TO ('" + day.plusDays(1) + " 00:00:00+00')";
     return pool.query(sql).execute().<Void>mapEmpty().recover(t -> {
       // Rows for that day already sit in the default partition (server was down at midnight, or
@@ -64,13 +64,13 @@ public final class PartitionMaintainer {
 
   private Future<Void> dropExpired(LocalDate oldestKept) {
     return pool.query("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-            + "JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'samples' AND c.relname ~ '^samples_[0-9]{8}$'")
+            + "JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'sample_chunks' AND c.relname ~ '^sample_chunks_[0-9]{8}$'")
         .execute()
         .compose(rows -> {
           List<String> drop = new ArrayList<>();
           for (Row r : rows) {
             String name = r.getString(0);
-            if (LocalDate.parse(name.substring(8), DAY).isBefore(oldestKept)) drop.add(name);
+            if (LocalDate.parse(name.substring("sample_chunks_".length()), DAY).isBefore(oldestKept)) drop.add(name);
           }
           Future<Void> chain = Future.succeededFuture();
           for (String name : drop) {

@@ -30,7 +30,9 @@ class KillNineIT {
         "-cp", System.getProperty("java.class.path"), "io.vigil.server.Main"));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().putAll(Map.of("VIGIL_DATABASE_URL", EphemeralPostgres.get().url(db), "VIGIL_PORT", Integer.toString(port),
-        "VIGIL_HOST", "127.0.0.1", "VIGIL_ADMIN_TOKEN", TestVigil.ADMIN));
+        "VIGIL_HOST", "127.0.0.1", "VIGIL_ADMIN_TOKEN", TestVigil.ADMIN,
+        // Nothing flushed before the kill: every acknowledged sample is still in sample_log, to be recovered.
+        "VIGIL_STORAGE_FLUSH_SAMPLES", "50000000", "VIGIL_STORAGE_FLUSH_INTERVAL", "1h"));
     Process vigil = pb.start();
     Http http = new Http("http://127.0.0.1:" + port, TestVigil.ADMIN);
     try {
@@ -74,10 +76,14 @@ class KillNineIT {
       vigil.destroyForcibly();
     }
 
-    // And a restarted Vigil serves them.
+    long before = Long.parseLong(EphemeralPostgres.get().psql(db.name(), "SELECT count(*) FROM samples"));
+    assertTrue(Long.parseLong(EphemeralPostgres.get().psql(db.name(), "SELECT count(*) FROM sample_log")) > 0, "the killed writer left log rows");
+    // And a restarted Vigil moves the killed writer's log rows into chunks, losing and doubling nothing.
     try (TestVigil again = new TestVigil(db, Map.of())) {
       assertEquals(200, again.http.get("/readyz").status());
-      assertTrue(again.count("samples") > 0);
+      assertEquals(0, again.count("sample_log"));
+      assertEquals(before, again.count("samples"));
+      assertEquals(Long.toString(before), again.sql("SELECT count(*) FROM (SELECT DISTINCT series_id, time, value FROM samples) d"));
     }
   }
 
