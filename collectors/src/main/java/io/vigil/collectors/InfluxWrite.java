@@ -125,11 +125,26 @@ public final class InfluxWrite {
         .putHeader("X-Influxdb-Build", "vigil").end();
   }
 
+  /**
+   * Inflating, decoding and the cardinality guard are pure CPU work on thread-safe or per-thread
+   * state: they run on a worker thread, so a 5,000-line batch does not hold the event loop (which
+   * also serves the API and feeds the rule engine). What comes back is the answer to give, run on
+   * the event loop: an error, or handing the batch to the sink.
+   */
   private void write(RoutingContext ctx, boolean v2, Precision precision) {
     Buffer raw = ctx.body().buffer();
+    String encoding = ctx.request().getHeader("Content-Encoding");
+    String customer = customerOf.apply(ctx);
+    ctx.vertx().executeBlocking(() -> decode(raw, encoding, v2, precision, customer), false).onComplete(ar -> {
+      if (ar.succeeded()) ar.result().handle(ctx);
+      else ctx.fail(ar.cause());
+    });
+  }
+
+  /** Worker thread: everything up to the sink; returns what to do on the event loop. */
+  private Handler<RoutingContext> decode(Buffer raw, String encoding, boolean v2, Precision precision, String customer) {
     byte[] body;
     int len;
-    String encoding = ctx.request().getHeader("Content-Encoding");
     if (raw == null) {
       body = new byte[0];
       len = 0;
@@ -141,30 +156,26 @@ public final class InfluxWrite {
         body = inflate(raw.getBytes(), limits.settings().maxBodyBytes());
       } catch (TooLarge e) {
         limits.refused(TRANSPORT, "body_size");
-        fail(ctx, v2, 413, "request body larger than the configured limit of " + limits.settings().maxBodyBytes()
+        return ctx -> fail(ctx, v2, 413, "request body larger than the configured limit of " + limits.settings().maxBodyBytes()
             + " bytes (VIGIL_MAX_BODY_BYTES) once inflated; nothing was stored");
-        return;
       } catch (IOException e) {
         meters.decodeErrors.increment();
-        fail(ctx, v2, 400, "Content-Encoding is gzip but the body is not valid gzip: " + e.getMessage());
-        return;
+        return ctx -> fail(ctx, v2, 400, "Content-Encoding is gzip but the body is not valid gzip: " + e.getMessage());
       }
       len = body.length;
     } else {
       meters.decodeErrors.increment();
-      fail(ctx, v2, 415, "Content-Encoding '" + encoding + "' is not supported: send gzip or no encoding");
-      return;
+      return ctx -> fail(ctx, v2, 415, "Content-Encoding '" + encoding + "' is not supported: send gzip or no encoding");
     }
     meters.requests.increment();
     meters.bytes.increment(len);
     LineProtocolDecoder.Result r;
     try {
-      r = decoders.get().decode(body, len, precision, clock.millis(), Tenancy.of(customerOf.apply(ctx)));
+      r = decoders.get().decode(body, len, precision, clock.millis(), Tenancy.of(customer));
     } catch (IngestException e) { // too many samples
       meters.decodeErrors.increment();
       limits.refused(TRANSPORT, "samples_per_request");
-      fail(ctx, v2, e.status(), e.getMessage() + "; nothing was stored");
-      return;
+      return ctx -> fail(ctx, v2, e.status(), e.getMessage() + "; nothing was stored");
     }
     if (r.byKind[LineProtocolDecoder.Kind.LABELS_PER_SERIES.ordinal()] > 0) limits.refused(TRANSPORT, "labels_per_series");
     if (r.byKind[LineProtocolDecoder.Kind.LABEL_VALUE_LENGTH.ordinal()] > 0) limits.refused(TRANSPORT, "label_value_length");
@@ -174,29 +185,29 @@ public final class InfluxWrite {
       limits.refused(TRANSPORT, "customer_mismatch");
       JsonObject j = body(v2, 403, "line " + claim.line() + ": " + claim.reason());
       j.put("line", claim.line());
-      Responses.json(ctx, 403, j);
-      return;
+      return ctx -> Responses.json(ctx, 403, j);
     }
     if (len == 0 || r.lines == 0) {
       // InfluxDB answers an empty write with 204 too
-      ctx.response().setStatusCode(204).end();
-      return;
+      return ctx -> ctx.response().setStatusCode(204).end();
     }
     if (r.samples.isEmpty()) {
       // Only string fields (dropped, counted) or only bad lines: nothing to store.
-      if (r.badLines == 0) ctx.response().setStatusCode(204).end();
-      else partial(ctx, v2, r);
-      return;
+      return ctx -> {
+        if (r.badLines == 0) ctx.response().setStatusCode(204).end();
+        else partial(ctx, v2, r);
+      };
     }
     SampleBatch batch = new SampleBatch(r.samples);
     IngestLimits.Refusal refusal = limits.admit(batch);
     if (refusal != null) {
       limits.refused(TRANSPORT, "new_series_rate");
-      ctx.response().putHeader("Retry-After", Integer.toString(refusal.retryAfterSeconds()));
-      Responses.json(ctx, 429, body(v2, 429, refusal.message()).put("customer", refusal.customer()).put("limit", refusal.limit()));
-      return;
+      return ctx -> {
+        ctx.response().putHeader("Retry-After", Integer.toString(refusal.retryAfterSeconds()));
+        Responses.json(ctx, 429, body(v2, 429, refusal.message()).put("customer", refusal.customer()).put("limit", refusal.limit()));
+      };
     }
-    Responses.whenStored(ctx, sink, batch, meters, () -> {
+    return ctx -> Responses.whenStored(ctx, sink, batch, meters, () -> {
       if (r.badLines == 0) ctx.response().setStatusCode(204).end();
       else partial(ctx, v2, r);
     }, (status, message) -> fail(ctx, v2, status, message));

@@ -427,7 +427,19 @@ public final class RuleEngine {
 
   /** The earliest instant at which {@link #tick()} has work, if any. */
   public Optional<Instant> nextDue() {
-    long best = runtime.nextDeadline();
+    return due(runtime.nextDeadline());
+  }
+
+  /**
+   * When to wake {@link #tick()}: never after {@link #nextDue()}, possibly before (a tick with
+   * nothing due is harmless), and cheap to ask after every batch (see ExprRuntime#nextWakeup).
+   */
+  public Optional<Instant> nextWakeup() {
+    return due(runtime.nextWakeup());
+  }
+
+  private Optional<Instant> due(long runtimeDue) {
+    long best = runtimeDue;
     for (RuleState st : states) {
       for (Alert a : st.alerts.values()) {
         Instant due = switch (a.fault.state()) {

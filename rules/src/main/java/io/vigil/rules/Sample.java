@@ -13,6 +13,6 @@ public record Sample(String metric, Labels labels, double value, long timestampM
 
   /** The series key: metric name plus labels. */
   public SeriesKey series() {
-    return new SeriesKey(metric, labels);
+    return labels.seriesKey(metric);
   }
 }

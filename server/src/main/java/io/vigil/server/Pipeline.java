@@ -290,9 +290,9 @@ public final class Pipeline implements SampleSink {
     });
   }
 
-  /** One timer, set for the earliest pending fault's due time. */
+  /** One timer, set for the earliest pending fault's due time (or a little before: see RuleEngine#nextWakeup). */
   private void schedule() {
-    Instant due = engine.nextDue().orElse(null);
+    Instant due = engine.nextWakeup().orElse(null);
     if (due == null || (timerAt != null && !due.isBefore(timerAt))) return;
     if (timerId >= 0) vertx.cancelTimer(timerId);
     long delay = Math.max(1, Duration.between(clock.instant(), due).toMillis());

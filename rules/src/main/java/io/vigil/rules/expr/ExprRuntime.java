@@ -55,6 +55,16 @@ public final class ExprRuntime {
     return engine.nextDeadline();
   }
 
+  /**
+   * A lower bound of {@link #nextDeadline()}, in constant time: the earliest queued deadline without
+   * re-filing the series whose samples moved their deadline later. For timers: waking early is
+   * harmless ({@link #advance} re-files what is not due yet, once per series and deadline), while
+   * the exact answer re-files on every call, about once per sample under steady ingest.
+   */
+  public long nextWakeup() {
+    return engine.nextWakeup();
+  }
+
   /** The current output vector of expression {@code exprIndex}: an unmodifiable copy. */
   public Map<Labels, Double> current(int exprIndex) {
     return engine.current(exprIndex);

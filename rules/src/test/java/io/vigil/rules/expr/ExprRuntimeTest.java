@@ -109,6 +109,37 @@ class ExprRuntimeTest {
   }
 
   @Test
+  void wakeupIsNeverLaterThanTheDeadlineAndWakingEarlyChangesNothing() {
+    ExprRuntime rt = runtime("cpu > 90", "avg_over_time(cpu[2m]) > 50", "absent_over_time(cpu[3m])");
+    java.util.Random r = new java.util.Random(Long.getLong("vigil.props.seed", 7L));
+    Labels[] series = {A, B, C};
+    long t = T0;
+    for (int round = 0; round < 300; round++) {
+      t += r.nextInt(20_000);
+      feed(rt, "cpu", series[r.nextInt(3)], r.nextInt(100), t);
+      assertTrue(rt.nextWakeup() <= rt.nextDeadline(), "wake-up before the deadline");
+      if (r.nextInt(10) == 0) {
+        // Wake at every early bound until the real deadline: no change is reported before it.
+        long deadline = rt.nextDeadline();
+        rec.take();
+        while (rt.nextWakeup() < deadline) {
+          long w = Math.max(t, rt.nextWakeup());
+          rt.advance(w, rec);
+          t = w;
+          assertEquals(List.of(), rec.take(), "an early wake-up reports nothing");
+          assertEquals(deadline, rt.nextDeadline(), "and moves no deadline");
+        }
+      }
+    }
+    // Samples that postpone staleness leave the heap's head early: the bound is cheap, not exact.
+    ExprRuntime one = runtime("cpu > 90");
+    feed(one, "cpu", A, 95, T0);
+    feed(one, "cpu", A, 96, T0 + 60_000);
+    assertEquals(T0 + 300_000, one.nextWakeup());
+    assertEquals(T0 + 360_000, one.nextDeadline());
+  }
+
+  @Test
   void absentOverTimeReportsEachSilentSeriesViaAdvance() {
     ExprRuntime rt = runtime("nodata(heartbeat[2m])", "absent_over_time(heartbeat{customer=\"acme\"}[2m])");
     feed(rt, "heartbeat", A, 1, T0);

@@ -60,7 +60,10 @@ public final class NoDataMonitor {
     List<FaultEvent> events = null;
     String lastCustomer = null;
     String lastSystem = null;
+    io.vigil.rules.Labels lastLabels = null;
     for (Sample s : batch.samples()) {
+      if (s.labels() == lastLabels) continue; // the fields of one line protocol line share their labels
+      lastLabels = s.labels();
       String c = s.labels().get("customer");
       String sys = s.labels().get("system");
       if (c == null || sys == null || ProbeScheduler.isProbeMetric(s.metric())) continue;

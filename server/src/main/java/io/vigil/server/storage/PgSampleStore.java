@@ -214,18 +214,15 @@ public final class PgSampleStore implements SampleSink {
           "storage is behind (" + maxInFlight + " batches already being written)", 1, null));
     }
     Map<SeriesKey, Long> fresh = new HashMap<>();
-    int n = batch.size();
-    long[] sids = new long[n];
-    long[] ts = new long[n];
-    double[] vals = new double[n];
-    return pool.withTransaction(conn -> write(conn, batch, fresh, sids, ts, vals))
-        .andThen(ar -> inFlight.decrementAndGet())
-        .map(logId -> {
+    // Looking up ids and building the row's arrays is a few hundred ns a sample: a worker's job.
+    return vertx.executeBlocking(() -> prepare(batch), false)
+        .compose(row -> pool.withTransaction(conn -> write(conn, row, fresh)).map(logId -> {
           seriesIds.putAll(fresh); // committed: now safe to remember
-          cache.append(logId, sids, ts, vals);
+          cache.append(logId, row.sids, row.ts, row.vals);
           if (cache.samples() >= settings.flushSamples()) kickFlush();
           return (Void) null;
-        })
+        }))
+        .andThen(ar -> inFlight.decrementAndGet())
         .recover(t -> Future.failedFuture(classify(t)));
   }
 
@@ -242,14 +239,71 @@ public final class PgSampleStore implements SampleSink {
     return new SinkUnavailableException("database write failed: " + t.getMessage(), 2, t);
   }
 
-  private Future<Long> write(SqlConnection conn, SampleBatch batch, Map<SeriesKey, Long> fresh, long[] sids, long[] ts, double[] vals) {
-    Map<String, SeriesKey> missing = new LinkedHashMap<>();
-    for (Sample s : batch.samples()) {
-      SeriesKey k = s.series();
-      if (!seriesIds.containsKey(k)) missing.putIfAbsent(k.toString(), k);
+  /** One batch as its sample_log row; series not stored yet have id 0 until {@link #write} upserts them. */
+  private static final class LogRow {
+    final int n;
+    final long[] sids;
+    final long[] ts;
+    final double[] vals;
+    final Long[] boxedSids;
+    final Long[] boxedTs;
+    final Double[] boxedVals;
+    long tMin = Long.MAX_VALUE;
+    long tMax = Long.MIN_VALUE;
+    /** Keys of the series without an id, by their text; and the positions waiting for each. */
+    Map<String, SeriesKey> missing;
+    List<int[]> missingAt;
+
+    LogRow(int n) {
+      this.n = n;
+      sids = new long[n];
+      ts = new long[n];
+      vals = new double[n];
+      boxedSids = new Long[n];
+      boxedTs = new Long[n];
+      boxedVals = new Double[n];
     }
+  }
+
+  /** Any thread: ids from the committed cache, timestamps and values, boxed for the client. */
+  private LogRow prepare(SampleBatch batch) {
+    List<Sample> samples = batch.samples();
+    LogRow row = new LogRow(samples.size());
+    Map<SeriesKey, List<Integer>> waiting = null;
+    for (int i = 0; i < row.n; i++) {
+      Sample s = samples.get(i);
+      SeriesKey k = s.series();
+      Long id = seriesIds.get(k);
+      if (id == null) {
+        if (waiting == null) waiting = new LinkedHashMap<>();
+        waiting.computeIfAbsent(k, x -> new ArrayList<>()).add(i);
+      } else {
+        row.sids[i] = id;
+        row.boxedSids[i] = id;
+      }
+      long t = s.timestampMillis();
+      row.ts[i] = t;
+      row.boxedTs[i] = t;
+      row.vals[i] = s.value();
+      row.boxedVals[i] = s.value();
+      if (t < row.tMin) row.tMin = t;
+      if (t > row.tMax) row.tMax = t;
+    }
+    if (waiting != null) {
+      row.missing = new LinkedHashMap<>();
+      row.missingAt = new ArrayList<>();
+      for (Map.Entry<SeriesKey, List<Integer>> e : waiting.entrySet()) {
+        row.missing.put(e.getKey().toString(), e.getKey());
+        row.missingAt.add(e.getValue().stream().mapToInt(Integer::intValue).toArray());
+      }
+    }
+    return row;
+  }
+
+  private Future<Long> write(SqlConnection conn, LogRow row, Map<SeriesKey, Long> fresh) {
     Future<Void> ids = Future.succeededFuture();
-    if (!missing.isEmpty()) {
+    if (row.missing != null) {
+      Map<String, SeriesKey> missing = row.missing;
       List<String> keys = new ArrayList<>(missing.size());
       List<String> metrics = new ArrayList<>(missing.size());
       List<String> labels = new ArrayList<>(missing.size());
@@ -262,33 +316,21 @@ public final class PgSampleStore implements SampleSink {
           .execute(Tuple.of(keys.toArray(String[]::new), metrics.toArray(String[]::new), labels.toArray(String[]::new)))
           .map(rows -> {
             for (Row r : rows) fresh.put(missing.get(r.getString(1)), r.getLong(0));
+            int j = 0;
+            for (SeriesKey k : missing.values()) {
+              Long id = fresh.get(k);
+              for (int i : row.missingAt.get(j)) {
+                row.sids[i] = id;
+                row.boxedSids[i] = id;
+              }
+              j++;
+            }
             return null;
           });
     }
-    return ids.compose(v -> {
-      int n = batch.size();
-      Long[] bs = new Long[n];
-      Long[] bt = new Long[n];
-      Double[] bv = new Double[n];
-      long tMin = Long.MAX_VALUE;
-      long tMax = Long.MIN_VALUE;
-      for (int i = 0; i < n; i++) {
-        Sample s = batch.samples().get(i);
-        SeriesKey k = s.series();
-        Long id = seriesIds.get(k);
-        if (id == null) id = fresh.get(k);
-        sids[i] = id;
-        ts[i] = s.timestampMillis();
-        vals[i] = s.value();
-        bs[i] = id;
-        bt[i] = ts[i];
-        bv[i] = vals[i];
-        tMin = Math.min(tMin, ts[i]);
-        tMax = Math.max(tMax, ts[i]);
-      }
-      return conn.preparedQuery(INSERT_LOG).execute(Tuple.of(writer, n, tMin, tMax, bs, bt, bv))
-          .map(rows -> rows.iterator().next().getLong(0));
-    });
+    return ids.compose(v -> conn.preparedQuery(INSERT_LOG)
+        .execute(Tuple.of(writer, row.n, row.tMin, row.tMax, row.boxedSids, row.boxedTs, row.boxedVals))
+        .map(rows -> rows.iterator().next().getLong(0)));
   }
 
   // ---- flushing -------------------------------------------------------------------------------

@@ -130,6 +130,13 @@ public final class Engine {
     return seeds.isEmpty() ? d : Math.min(d, seeds.peek().deadline());
   }
 
+  /** Never later than {@link #nextDeadline()}; constant time (see ExprRuntime#nextWakeup). */
+  public long nextWakeup() {
+    checkOwner();
+    long d = store.queue.isEmpty() ? Long.MAX_VALUE : store.queue.peekDeadline();
+    return seeds.isEmpty() ? d : Math.min(d, seeds.peek().deadline());
+  }
+
   public Map<Labels, Double> current(int index) {
     Map<Labels, Double> out = new LinkedHashMap<>();
     outputs[index].cells.forEach((l, c) -> out.put(l, c.value));
