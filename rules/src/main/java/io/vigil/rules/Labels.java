@@ -106,7 +106,7 @@ public final class Labels {
   }
 
   /** A read-only, name-sorted copy. */
-  public SortedMap<String, String> asMap() {
+  public Map<String, String> asMap() {
     TreeMap<String, String> m = new TreeMap<>();
     for (int i = 0; i < names.length; i++) m.put(names[i], values[i]);
     return Collections.unmodifiableSortedMap(m);
