@@ -12,6 +12,11 @@ public final class SeriesKey {
   private final String metric;
   private final Labels labels;
   private final int hash;
+  /** The storage layer's id for this series, with the store it belongs to (see {@link #storedId}). */
+  private volatile StoredId stored;
+
+  /** An id some store gave this series; immutable, so a racy read sees a whole pair. */
+  private record StoredId(Object store, long id) {}
 
   public SeriesKey(String metric, Labels labels) {
     this.metric = Objects.requireNonNull(metric, "metric");
@@ -25,6 +30,21 @@ public final class SeriesKey {
 
   public Labels labels() {
     return labels;
+  }
+
+  /**
+   * The id {@code store} gave this series, or 0 when it gave none (yet) or another store did. Keys
+   * are shared (cached on canonical labels), so a store remembers its id here and skips a hash map
+   * lookup per sample; the owner check keeps two stores in one JVM (tests) apart.
+   */
+  public long storedId(Object store) {
+    StoredId s = stored;
+    return s != null && s.store() == store ? s.id() : 0;
+  }
+
+  /** Remembers {@code id} as {@code store}'s id for this series (call only once it is committed). */
+  public void storedId(Object store, long id) {
+    stored = new StoredId(store, id);
   }
 
   @Override

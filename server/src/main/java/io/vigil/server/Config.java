@@ -84,7 +84,7 @@ public record Config(int port, String host, Database database, String adminToken
         alertSeverity(env.get("VIGIL_ALERT_SEVERITY")),
         durationSetting(env, "VIGIL_ALERT_RESOLVE_TIMEOUT", java.time.Duration.ofMinutes(5)),
         new io.vigil.server.storage.PgSampleStore.Settings(
-            intSetting(env, "VIGIL_STORAGE_FLUSH_SAMPLES", 4_000_000, 1, 100_000_000),
+            intSetting(env, "VIGIL_STORAGE_FLUSH_SAMPLES", 2_000_000, 1, 100_000_000),
             durationSetting(env, "VIGIL_STORAGE_FLUSH_INTERVAL", java.time.Duration.ofMinutes(5))));
   }
 

@@ -197,7 +197,7 @@ public final class PgSampleStore implements SampleSink {
    * start). The cardinality guard's idea of "new series". Thread-safe, one map lookup.
    */
   public boolean knows(SeriesKey k) {
-    return seriesIds.containsKey(k);
+    return k.storedId(this) != 0 || seriesIds.containsKey(k);
   }
 
   @Override
@@ -216,8 +216,11 @@ public final class PgSampleStore implements SampleSink {
     Map<SeriesKey, Long> fresh = new HashMap<>();
     // Looking up ids and building the row's arrays is a few hundred ns a sample: a worker's job.
     return vertx.executeBlocking(() -> prepare(batch), false)
-        .compose(row -> pool.withTransaction(conn -> write(conn, row, fresh)).map(logId -> {
+        // All series known (the steady state): one INSERT, atomic on its own, one round trip.
+        // New series: upserted in the same transaction as the row that needs their ids.
+        .compose(row -> (row.missing == null ? insertLog(pool, row) : pool.withTransaction(conn -> write(conn, row, fresh))).map(logId -> {
           seriesIds.putAll(fresh); // committed: now safe to remember
+          fresh.forEach((k, id) -> k.storedId(this, id));
           cache.append(logId, row.sids, row.ts, row.vals);
           if (cache.samples() >= settings.flushSamples()) kickFlush();
           return (Void) null;
@@ -273,7 +276,9 @@ public final class PgSampleStore implements SampleSink {
     for (int i = 0; i < row.n; i++) {
       Sample s = samples.get(i);
       SeriesKey k = s.series();
-      Long id = seriesIds.get(k);
+      long known = k.storedId(this);
+      Long id = known != 0 ? Long.valueOf(known) : seriesIds.get(k);
+      if (id != null && known == 0) k.storedId(this, id);
       if (id == null) {
         if (waiting == null) waiting = new LinkedHashMap<>();
         waiting.computeIfAbsent(k, x -> new ArrayList<>()).add(i);
@@ -328,9 +333,13 @@ public final class PgSampleStore implements SampleSink {
             return null;
           });
     }
-    return ids.compose(v -> conn.preparedQuery(INSERT_LOG)
+    return ids.compose(v -> insertLog(conn, row));
+  }
+
+  private Future<Long> insertLog(io.vertx.sqlclient.SqlClient client, LogRow row) {
+    return client.preparedQuery(INSERT_LOG)
         .execute(Tuple.of(writer, row.n, row.tMin, row.tMax, row.boxedSids, row.boxedTs, row.boxedVals))
-        .map(rows -> rows.iterator().next().getLong(0)));
+        .map(rows -> rows.iterator().next().getLong(0));
   }
 
   // ---- flushing -------------------------------------------------------------------------------
