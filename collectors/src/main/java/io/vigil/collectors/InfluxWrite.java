@@ -119,6 +119,28 @@ public final class InfluxWrite {
     };
   }
 
+  /**
+   * Runs before the body handler: the body is line protocol whatever the request says. InfluxDB's
+   * own example is {@code curl -XPOST '…/write?db=mydb' --data-binary 'cpu,host=a value=1'}, and
+   * curl labels that {@code application/x-www-form-urlencoded}; parsed as a form, the body would be
+   * refused with a bare "Bad Request".
+   */
+  public static Handler<RoutingContext> anyContentType() {
+    return new AnyContentType();
+  }
+
+  /** A platform handler, so Vert.x Web lets it run before the body handler. */
+  private static final class AnyContentType implements io.vertx.ext.web.handler.PlatformHandler {
+    @Override
+    public void handle(RoutingContext ctx) {
+      String type = ctx.request().getHeader("Content-Type");
+      if (type != null && (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/"))) {
+        ctx.request().headers().set("Content-Type", "text/plain; charset=utf-8");
+      }
+      ctx.next();
+    }
+  }
+
   /** {@code GET|HEAD /ping}: 204 with the version headers InfluxDB clients read. No auth, as InfluxDB. */
   public static Handler<RoutingContext> ping() {
     return ctx -> ctx.response().setStatusCode(204).putHeader("X-Influxdb-Version", COMPATIBLE_VERSION)

@@ -210,9 +210,9 @@ public final class VigilServer extends VerticleBase {
           InfluxWrite influx = new InfluxWrite(pipeline, limits, customerOf, clock, registry);
           full.get("/ping").handler(InfluxWrite.ping());
           full.head("/ping").handler(InfluxWrite.ping());
-          full.post("/write").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
+          full.post("/write").handler(InfluxWrite.anyContentType()).handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
               .handler(web.auth().requireInflux(Role.INGEST, false)).handler(influx.v1()).failureHandler(influx.bodyTooLarge(false));
-          full.post("/api/v2/write").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
+          full.post("/api/v2/write").handler(InfluxWrite.anyContentType()).handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
               .handler(web.auth().requireInflux(Role.INGEST, true)).handler(influx.v2()).failureHandler(influx.bodyTooLarge(true));
           // ---- end ingest ----
           // --- Prometheus: remote_write 1.0 ingest and Alertmanager-compatible alert intake (issue 5) ---

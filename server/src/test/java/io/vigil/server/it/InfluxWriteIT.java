@@ -86,6 +86,19 @@ class InfluxWriteIT {
   }
 
   @Test
+  void theInfluxDbCurlExampleWorksThoughCurlLabelsTheBodyAsAForm() throws Exception {
+    // curl -XPOST '.../write?db=mydb' --data-binary 'cpu_load_short,host=server01 value=0.64 ...' sends
+    // Content-Type: application/x-www-form-urlencoded; the body is still line protocol.
+    Answer a = post("/write?db=mydb", "cpu_load_short,host=server01,region=us-west value=0.64 1434055562000000000".getBytes(UTF_8),
+        "Authorization", "Token " + TestVigil.ADMIN, "Content-Type", "application/x-www-form-urlencoded");
+    assertEquals(204, a.status(), a.toString());
+    assertEquals("0.64", vigil.sql("SELECT value FROM samples s JOIN series r ON r.id = s.series_id WHERE r.metric = 'cpu_load_short_value'"));
+    Answer v2 = post("/api/v2/write?org=o&bucket=b", "m,host=a v=1".getBytes(UTF_8),
+        "Authorization", "Token " + TestVigil.ADMIN, "Content-Type", "application/x-www-form-urlencoded");
+    assertEquals(204, v2.status(), v2.toString());
+  }
+
+  @Test
   void allGoodLinesAnswer204AndEveryNumericFieldIsStoredAsMeasurementUnderscoreField() throws Exception {
     Answer a = write("db=telegraf", "cpu,customer=acme,host=db1 usage_idle=97.5,usage_user=2i 1763805600000000000\n"
         + "disk,customer=acme,host=db1,path=/var used_percent=71.2,readonly=false,label=\"data\" 1763805600000000000\n");
