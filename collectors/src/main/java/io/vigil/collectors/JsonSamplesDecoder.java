@@ -146,7 +146,7 @@ public final class JsonSamplesDecoder {
     }
     if (metric == null) throw IngestException.at(index, "metric", "missing 'metric'");
     if (!hasValue) throw IngestException.at(index, "value", "missing 'value'");
-    return new Sample(metric, Labels.of(labels), value, ts);
+    return new Sample(metric, CanonicalLabels.of(Labels.of(labels)), value, ts);
   }
 
   private static long timestamp(JsonParser p, JsonToken t, int index) throws IOException {

@@ -56,23 +56,6 @@ public final class LineProtocolDecoder {
   private static final double[] POW10 = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
       1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
-  /**
-   * One {@code Labels} object per label set, shared by every decoder (one per thread): the maps a
-   * sample is looked up in downstream (storage ids, cardinality guard, rule engine) then find the
-   * key they hold by identity instead of comparing label arrays, and the series key cached on the
-   * labels ({@link Labels#seriesKey}) is shared too. Bounded: past the cap it starts over, which
-   * only costs those comparisons again.
-   */
-  private static final java.util.concurrent.ConcurrentHashMap<Labels, Labels> CANONICAL = new java.util.concurrent.ConcurrentHashMap<>();
-  static final int CANONICAL_MAX = 1 << 20;
-
-  static Labels canonical(Labels l) {
-    Labels held = CANONICAL.putIfAbsent(l, l);
-    if (held != null) return held;
-    if (CANONICAL.size() > CANONICAL_MAX) CANONICAL.clear();
-    return l;
-  }
-
   private final int maxLabels;
   private final int maxLabelValueChars;
   private final int maxSamples;
@@ -568,7 +551,7 @@ public final class LineProtocolDecoder {
         p = ve;
       }
       if (error != null) return new Head(key, hash, null, null, null, error, kind);
-      return new Head(key, hash, measurement, canonical(Labels.of(tags)), tags.get(Tenancy.LABEL), null, null);
+      return new Head(key, hash, measurement, CanonicalLabels.of(Labels.of(tags)), tags.get(Tenancy.LABEL), null, null);
     }
 
     /** Bytes → String without escapes; {@code tagLike}: {@code \=} is an escape too. */

@@ -192,7 +192,7 @@ public final class RemoteWriteDecoder {
         if (labels.put(name, value) != null) throw IngestException.at(index, "labels", "time series " + index + " has label '" + name + "' twice");
       }
     }
-    LabelRun run = new LabelRun(metric, Labels.of(labels), labels);
+    LabelRun run = new LabelRun(metric, CanonicalLabels.of(Labels.of(labels)), labels);
     if (runs.size() >= MAX_CACHED_RUNS) runs.clear();
     runs.put(probe.copy(), run);
     return run;
@@ -284,7 +284,7 @@ public final class RemoteWriteDecoder {
     }
     if (n == 0) return; // only stale markers, exemplars or histograms: nothing to store, nothing to check
     if (metric == null || metric.isEmpty()) throw IngestException.at(index, "labels", "time series " + index + " has no __name__ label");
-    Labels l = merged != null ? Labels.of(merged) : first.labels();
+    Labels l = merged != null ? CanonicalLabels.of(Labels.of(merged)) : first.labels();
     if (l.size() > JsonSamplesDecoder.MAX_LABELS) {
       throw IngestException.at(index, "labels", "time series " + index + " has " + l.size() + " labels, more than "
           + JsonSamplesDecoder.MAX_LABELS);
