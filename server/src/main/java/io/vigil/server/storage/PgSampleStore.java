@@ -182,6 +182,7 @@ public final class PgSampleStore implements SampleSink {
       return;
     }
     if (pending == null && cache.samples() == 0) {
+      LOG.info("storage.stopped writer={} (everything flushed: nothing left in sample_log to recover)", writer);
       done.tryComplete();
       return;
     }
