@@ -27,6 +27,10 @@ import java.util.Random;
 public final class DemoClients {
   private record Host(String customer, String system, String host) {}
 
+  /** (customer, system) of the demo. */
+  public static final String[][] SYSTEMS = {{"acme", "erp"}, {"acme", "crm"}, {"acme", "mes"}, {"globex", "billing"}, {"globex", "portal"},
+      {"initech", "hr"}, {"initech", "oa"}};
+
   private enum Episode { CPU, ERRORS, DOWN, DISK, SILENT }
 
   private static final class State {
@@ -54,8 +58,7 @@ public final class DemoClients {
     String token = args[1];
     Random random = new Random();
     List<State> hosts = new ArrayList<>();
-    String[][] systems = {{"acme", "erp"}, {"acme", "crm"}, {"acme", "mes"}, {"globex", "billing"}, {"globex", "portal"},
-        {"initech", "hr"}, {"initech", "oa"}};
+    String[][] systems = SYSTEMS;
     for (String[] s : systems) {
       for (int i = 1; i <= 2; i++) hosts.add(new State(new Host(s[0], s[1], s[1] + "-" + (i == 1 ? "app" : "db") + i), random));
     }
@@ -116,7 +119,7 @@ public final class DemoClients {
   }
 
   /** Customers and systems through the inventory API; what exists already (409) is kept. */
-  static void registerInventory(HttpClient http, String base, String token, String[][] systems) {
+  public static void registerInventory(HttpClient http, String base, String token, String[][] systems) {
     String[][] customers = {
         {"acme", "ACME 集团", "7x24", "Asia/Shanghai"}, {"globex", "Globex", "5x8", "Europe/Berlin"}, {"initech", "Initech", "5x8", "America/New_York"}};
     for (String[] c : customers) {
