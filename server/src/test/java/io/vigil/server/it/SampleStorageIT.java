@@ -124,6 +124,28 @@ class SampleStorageIT {
   }
 
   @Test
+  void aFlushWhoseRowsAnotherNodeRecoveredMeanwhileDoublesNothing() throws Exception {
+    try (TestVigil v = new TestVigil(Map.of("VIGIL_STORAGE_FLUSH_INTERVAL", "1h"))) {
+      assertEquals(204, v.http.ingest(batch(0, 40)).status());
+      assertEquals(204, v.http.ingest(batch(40, 40)).status());
+      String writer = v.sql("SELECT DISTINCT writer FROM sample_log");
+      // As another node does when it takes a writer's lock (say this node's lock connection dropped
+      // for a moment): the first row moves into chunks behind this node's back.
+      v.sql("WITH moved AS (DELETE FROM sample_log WHERE writer = '" + writer + "' AND id = (SELECT min(id) FROM sample_log) "
+          + "RETURNING series_ids, ts, vals) INSERT INTO sample_chunks (series_id, t_min, t_max, n, ts, vals) "
+          + "SELECT s, timestamptz 'epoch' + min(t) * interval '1 ms', timestamptz 'epoch' + max(t) * interval '1 ms', count(*), "
+          + "array_agg(t ORDER BY t), array_agg(x ORDER BY t) FROM moved, unnest(series_ids, ts, vals) AS u(s, t, x) GROUP BY s");
+      assertEquals(1, v.count("sample_log"));
+      // This node's flush (its stop) expects two rows, finds one: it keeps what the other node
+      // moved, moves its remaining row itself, and nothing is doubled or lost.
+      v.stop();
+      assertEquals(0, v.count("sample_log"));
+      assertEquals(80, v.count("samples"));
+      assertEquals("80", v.sql("SELECT count(DISTINCT value) FROM samples"));
+    }
+  }
+
+  @Test
   void samplesStoredBeforeTheUpgradeMoveIntoChunksAndStayReadable() throws Exception {
     Config.Database db = EphemeralPostgres.get().freshDatabase();
     // The schema as the previous release left it (one row per sample), with samples over two days.
