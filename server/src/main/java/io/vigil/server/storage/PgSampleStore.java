@@ -100,7 +100,7 @@ public final class PgSampleStore implements SampleSink {
           + "count(*), array_agg(t ORDER BY t), array_agg(v ORDER BY t) "
           + "FROM moved CROSS JOIN LATERAL unnest(series_ids, ts, vals) AS u(s, t, v) GROUP BY s, floor(t / 86400000.0)";
   /** Rows per INSERT_CHUNK batch: bounds the boxed copies a flush makes at once. */
-  private static final int CHUNK_BATCH = 4_000;
+  private static final int CHUNK_BATCH = 2_000;
 
   private final Vertx vertx;
   private final Pool pool;
@@ -417,6 +417,13 @@ public final class PgSampleStore implements SampleSink {
   private Future<Void> insertChunks(SqlConnection conn, List<ChunkCache.Chunk> chunks, int from) {
     if (from >= chunks.size()) return Future.succeededFuture();
     int to = Math.min(chunks.size(), from + CHUNK_BATCH);
+    // Boxing a few hundred thousand values for the client: on a worker, not the event loop.
+    return vertx.executeBlocking(() -> tuples(chunks, from, to), false)
+        .compose(rows -> conn.preparedQuery(INSERT_CHUNK).executeBatch(rows))
+        .compose(r -> insertChunks(conn, chunks, to));
+  }
+
+  private static List<Tuple> tuples(List<ChunkCache.Chunk> chunks, int from, int to) {
     List<Tuple> rows = new ArrayList<>(to - from);
     for (int i = from; i < to; i++) {
       ChunkCache.Chunk c = chunks.get(i);
@@ -424,7 +431,7 @@ public final class PgSampleStore implements SampleSink {
       for (int j = 0; j < v.length; j++) v[j] = c.values()[j];
       rows.add(Tuple.of(c.seriesId(), c.tMin(), c.tMax(), c.ts().length, box(c.ts()), v));
     }
-    return conn.preparedQuery(INSERT_CHUNK).executeBatch(rows).compose(r -> insertChunks(conn, chunks, to));
+    return rows;
   }
 
   private static Long[] box(long[] a) {
