@@ -157,28 +157,13 @@ public final class InfluxWrite {
     Buffer raw = ctx.body().buffer();
     String encoding = ctx.request().getHeader("Content-Encoding");
     String customer = customerOf.apply(ctx);
-    decodePool(ctx.vertx()).executeBlocking(() -> decode(raw, encoding, v2, precision, customer), false).onComplete(ar -> {
+    decodePool.run(ctx.vertx(), () -> decode(raw, encoding, v2, precision, customer)).onComplete(ar -> {
       if (ar.succeeded()) ar.result().handle(ctx);
       else ctx.fail(ar.cause());
     });
   }
 
-  /**
-   * One decoding thread per core, not the whole worker pool: each thread's decoder keeps its own
-   * cache of parsed series heads, and twenty threads would each parse every series again.
-   */
-  private io.vertx.core.WorkerExecutor decodePool(io.vertx.core.Vertx vertx) {
-    io.vertx.core.WorkerExecutor p = pool;
-    if (p == null) {
-      synchronized (this) {
-        if (pool == null) pool = vertx.createSharedWorkerExecutor("vigil-line-protocol", Runtime.getRuntime().availableProcessors());
-        p = pool;
-      }
-    }
-    return p;
-  }
-
-  private volatile io.vertx.core.WorkerExecutor pool;
+  private final DecodePool decodePool = new DecodePool();
 
   /** Worker thread: everything up to the sink; returns what to do on the event loop. */
   private Handler<RoutingContext> decode(Buffer raw, String encoding, boolean v2, Precision precision, String customer) {

@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
 public final class RemoteWriteHandler implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(RemoteWriteHandler.class);
   private final SampleSink sink;
-  private final RemoteWriteDecoder decoder;
+  /** Decoders keep a cache of label runs: one per decoding thread. */
+  private final ThreadLocal<RemoteWriteDecoder> decoders;
+  private final DecodePool decodePool = new DecodePool();
   private final JsonIngestHandler.IngestMeters meters;
   private final Counter stale;
   private final Counter nan;
@@ -49,7 +51,7 @@ public final class RemoteWriteHandler implements Handler<RoutingContext> {
     this.limits = limits;
     this.customerOf = customerOf;
     this.sink = sink;
-    this.decoder = new RemoteWriteDecoder(maxSamplesPerRequest, maxDecodedBytes);
+    this.decoders = ThreadLocal.withInitial(() -> new RemoteWriteDecoder(maxSamplesPerRequest, maxDecodedBytes));
     this.meters = new JsonIngestHandler.IngestMeters(registry, "remote_write");
     this.stale = skipped(registry, "stale_marker");
     this.nan = skipped(registry, "nan");
@@ -86,18 +88,27 @@ public final class RemoteWriteHandler implements Handler<RoutingContext> {
     }
     meters.requests.increment();
     meters.bytes.increment(body.length());
+    String customer = customerOf.apply(ctx);
+    // Snappy, protobuf, tenancy and the cardinality guard on a decode thread; the answer on the loop.
+    decodePool.run(ctx.vertx(), () -> decode(body, customer)).onComplete(ar -> {
+      if (ar.succeeded()) ar.result().handle(ctx);
+      else ctx.fail(ar.cause());
+    });
+  }
+
+  /** Decode thread: everything up to the sink; returns what to do on the event loop. */
+  private io.vertx.core.Handler<RoutingContext> decode(Buffer body, String customer) {
     RemoteWriteDecoder.Decoded decoded;
     SampleBatch batch;
     try {
-      decoded = decoder.decode(body.getBytes());
+      decoded = decoders.get().decode(body.getBytes());
       // Tenancy at the door, as every collector: stamp the bound customer, 403 on another one.
-      batch = Tenancy.of(customerOf.apply(ctx)).apply(decoded.batch());
+      batch = Tenancy.of(customer).apply(decoded.batch());
     } catch (IngestException e) {
       meters.decodeErrors.increment();
       if (limits != null && e.status() == 403) limits.refused("remote_write", "customer_mismatch");
       LOG.debug("ingest.rejected transport=remote_write status={} reason=\"{}\"", e.status(), e.getMessage());
-      Responses.json(ctx, e.status(), e.toJson());
-      return;
+      return ctx -> Responses.json(ctx, e.status(), e.toJson());
     }
     RemoteWriteDecoder.Skipped s = decoded.skipped();
     stale.increment(s.staleMarkers());
@@ -105,17 +116,13 @@ public final class RemoteWriteHandler implements Handler<RoutingContext> {
     exemplars.increment(s.exemplars());
     histograms.increment(s.histograms());
     metadata.increment(s.metadata());
-    if (batch.size() == 0) {
-      ctx.response().setStatusCode(204).end();
-      return;
-    }
+    if (batch.size() == 0) return ctx -> ctx.response().setStatusCode(204).end();
     IngestLimits.Refusal refusal = limits == null ? null : limits.admit(batch);
     if (refusal != null) {
       limits.refused("remote_write", "new_series_rate");
-      IngestLimits.tooManyNewSeries(ctx, refusal);
-      return;
+      return ctx -> IngestLimits.tooManyNewSeries(ctx, refusal);
     }
-    Responses.whenStored(ctx, sink, batch, meters);
+    return ctx -> Responses.whenStored(ctx, sink, batch, meters);
   }
 
   private void refuse(RoutingContext ctx, int status, String message) {
