@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.*;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vigil.server.Config;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -206,22 +205,11 @@ class KafkaIngestIT {
     String group = "vigil-kill";
     int perRecord = 20;
     Config.Database db = EphemeralPostgres.get().freshDatabase();
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    Path log = Files.createTempFile("vigil-kafka-kill9", ".log");
-    log.toFile().deleteOnExit();
-    ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp",
-        System.getProperty("java.class.path"), "io.vigil.server.Main").redirectErrorStream(true).redirectOutput(log.toFile());
-    pb.environment().putAll(Map.of("VIGIL_DATABASE_URL", EphemeralPostgres.get().url(db), "VIGIL_PORT", Integer.toString(port),
-        "VIGIL_HOST", "127.0.0.1", "VIGIL_ADMIN_TOKEN", TestVigil.ADMIN));
-    pb.environment().putAll(kafkaEnv(topic, group));
-    Process vigil = pb.start();
+    VigilProcess vigil = new VigilProcess(db, "vigil-kafka-kill9", kafkaEnv(topic, group));
+    Path log = vigil.log;
     long committedAtKill;
     int sent = 0;
     try (KafkaProducer<String, String> producer = KAFKA.producer()) {
-      awaitReady(new Http("http://127.0.0.1:" + port, TestVigil.ADMIN), vigil, log);
       // Record i carries value i in all its samples, so the database says which records it holds.
       // Produce until Vigil has committed 60 records, SIGKILL it, then produce 100 more.
       long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
@@ -231,12 +219,12 @@ class KafkaIngestIT {
         producer.flush();
         Thread.sleep(50);
       }
-      vigil.destroyForcibly(); // SIGKILL mid-stream: no shutdown hook, no final commit
-      assertTrue(vigil.waitFor(10, TimeUnit.SECONDS));
+      vigil.kill(); // SIGKILL mid-stream: no shutdown hook, no final commit
+      assertTrue(!vigil.process.isAlive());
       for (int i = 0; i < 100; i++, sent++) producer.send(new ProducerRecord<>(topic, "k" + sent, record("load", "erp", perRecord, sent)));
       producer.flush();
     } finally {
-      vigil.destroyForcibly();
+      vigil.close();
     }
     int records = sent;
     committedAtKill = KAFKA.committed(group, topic);
@@ -254,19 +242,5 @@ class KafkaIngestIT {
       assertEquals(Integer.toString(records), again.sql("SELECT count(DISTINCT value) FROM samples"));
       assertTrue(again.count("samples") >= (long) records * perRecord);
     }
-  }
-
-  private static void awaitReady(Http http, Process p, Path log) throws Exception {
-    long deadline = System.nanoTime() + 60_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      if (!p.isAlive()) fail("Vigil exited: " + Files.readString(log));
-      try {
-        if (http.get("/readyz").status() == 200) return;
-      } catch (java.io.IOException notYet) {
-        // not listening yet
-      }
-      Thread.sleep(100);
-    }
-    fail("Vigil did not become ready: " + Files.readString(log));
   }
 }

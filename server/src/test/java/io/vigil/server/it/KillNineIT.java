@@ -3,14 +3,7 @@ package io.vigil.server.it;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.vigil.server.Config;
-import java.io.File;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,22 +14,11 @@ class KillNineIT {
   @Test
   void everyAcknowledgedSampleSurvivesKillDashNine() throws Exception {
     Config.Database db = EphemeralPostgres.get().freshDatabase();
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    Path log = Files.createTempFile("vigil-kill9", ".log");
-    List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-        "-cp", System.getProperty("java.class.path"), "io.vigil.server.Main"));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-    pb.environment().putAll(Map.of("VIGIL_DATABASE_URL", EphemeralPostgres.get().url(db), "VIGIL_PORT", Integer.toString(port),
-        "VIGIL_HOST", "127.0.0.1", "VIGIL_ADMIN_TOKEN", TestVigil.ADMIN,
+    VigilProcess vigil = new VigilProcess(db, "vigil-kill9", Map.of(
         // Nothing flushed before the kill: every acknowledged sample is still in sample_log, to be recovered.
         "VIGIL_STORAGE_FLUSH_SAMPLES", "50000000", "VIGIL_STORAGE_FLUSH_INTERVAL", "1h"));
-    Process vigil = pb.start();
-    Http http = new Http("http://127.0.0.1:" + port, TestVigil.ADMIN);
+    Http http = vigil.http;
     try {
-      awaitReady(http, vigil, log);
       // Writers keep sending until the kill; count only what got a 204.
       long acknowledged = 0;
       long sentAfterKill = 0;
@@ -59,12 +41,11 @@ class KillNineIT {
           break;
         }
         if (!killed && System.nanoTime() > killAt) {
-          vigil.destroyForcibly(); // SIGKILL: no shutdown hook, no flush
+          vigil.kill(); // SIGKILL: no shutdown hook, no flush
           killed = true;
         }
       }
       assertTrue(killed);
-      vigil.waitFor(10, TimeUnit.SECONDS);
       assertTrue(acknowledged > 0);
       long stored = Long.parseLong(EphemeralPostgres.get().psql(db.name(), "SELECT count(*) FROM samples"));
       // Stored may exceed acknowledged by batches committed whose 204 was lost with the process;
@@ -73,7 +54,7 @@ class KillNineIT {
       assertEquals(0, stored % batch, "batches are all-or-nothing");
       assertTrue(stored - acknowledged <= (long) batch * 64, "at most the in-flight batches beyond the acknowledged");
     } finally {
-      vigil.destroyForcibly();
+      vigil.close();
     }
 
     long before = Long.parseLong(EphemeralPostgres.get().psql(db.name(), "SELECT count(*) FROM samples"));
@@ -85,19 +66,5 @@ class KillNineIT {
       assertEquals(before, again.count("samples"));
       assertEquals(Long.toString(before), again.sql("SELECT count(*) FROM (SELECT DISTINCT series_id, time, value FROM samples) d"));
     }
-  }
-
-  private static void awaitReady(Http http, Process p, Path log) throws Exception {
-    long deadline = System.nanoTime() + 60_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      if (!p.isAlive()) fail("Vigil exited: " + Files.readString(log));
-      try {
-        if (http.get("/readyz").status() == 200) return;
-      } catch (java.io.IOException notYet) {
-        // not listening yet
-      }
-      Thread.sleep(100);
-    }
-    fail("Vigil did not become ready: " + Files.readString(log));
   }
 }
