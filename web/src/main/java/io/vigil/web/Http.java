@@ -42,4 +42,29 @@ public final class Http {
       error(ctx, 503, "temporarily unavailable: " + t.getMessage());
     }
   }
+
+  /**
+   * Answers with what {@code action} completes with ({@code status}; 204 with no body), or the
+   * error a failed future carries. A validation error thrown synchronously travels the same way.
+   */
+  static void answer(RoutingContext ctx, java.util.function.Supplier<io.vertx.core.Future<?>> action, int status) {
+    io.vertx.core.Future<?> f;
+    try {
+      f = action.get();
+    } catch (RuntimeException e) {
+      f = io.vertx.core.Future.failedFuture(e);
+    }
+    f.onComplete(ar -> {
+      if (ar.failed()) fail(ctx, ar.cause());
+      else if (status == 204) ctx.response().setStatusCode(204).end();
+      else json(ctx, status, ar.result());
+    });
+  }
+
+  /** {@link #answer} for a request with a JSON object body (400 already sent when it has none). */
+  static void answerWithBody(RoutingContext ctx, java.util.function.Function<JsonObject, io.vertx.core.Future<?>> action, int status) {
+    JsonObject body = WebApi.jsonBody(ctx);
+    if (body == null) return;
+    answer(ctx, () -> action.apply(body), status);
+  }
 }

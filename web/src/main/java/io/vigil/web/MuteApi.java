@@ -44,12 +44,12 @@ final class MuteApi {
   void mount(Router router) {
     BodyHandler small = BodyHandler.create(false).setBodyLimit(SMALL_BODY);
 
-    router.post("/api/v1/silences").handler(small).handler(auth.require(Role.OPERATOR)).handler(ctx -> withBody(ctx, body -> {
+    router.post("/api/v1/silences").handler(small).handler(auth.require(Role.OPERATOR)).handler(ctx -> Http.answerWithBody(ctx, body -> {
       Silence draft = silence(body, Auth.principal(ctx).actor(), mutes.now());
       return mutes.createSilence(draft, Auth.principal(ctx).actor())
           .map(s -> Codec.silence(s, mutes.now()).put("silenceID", s.id()));
     }, 201));
-    router.get("/api/v1/silences").handler(auth.require(Role.VIEWER)).handler(ctx -> run(ctx, () -> {
+    router.get("/api/v1/silences").handler(auth.require(Role.VIEWER)).handler(ctx -> Http.answer(ctx, () -> {
       String raw = ctx.request().getParam("state");
       Silence.State state;
       try {
@@ -65,49 +65,27 @@ final class MuteApi {
       });
     }, 200));
     router.get("/api/v1/silences/:id").handler(auth.require(Role.VIEWER))
-        .handler(ctx -> run(ctx, () -> mutes.silence(ctx.pathParam("id")).map(s -> Codec.silence(s, mutes.now())), 200));
-    router.delete("/api/v1/silences/:id").handler(auth.require(Role.OPERATOR)).handler(ctx -> run(ctx,
+        .handler(ctx -> Http.answer(ctx, () -> mutes.silence(ctx.pathParam("id")).map(s -> Codec.silence(s, mutes.now())), 200));
+    router.delete("/api/v1/silences/:id").handler(auth.require(Role.OPERATOR)).handler(ctx -> Http.answer(ctx,
         () -> mutes.expireSilence(ctx.pathParam("id"), Auth.principal(ctx).actor()).map(s -> Codec.silence(s, mutes.now())), 200));
 
-    router.post("/api/v1/maintenance-windows").handler(small).handler(auth.require(Role.OPERATOR)).handler(ctx -> withBody(ctx, body ->
+    router.post("/api/v1/maintenance-windows").handler(small).handler(auth.require(Role.OPERATOR)).handler(ctx -> Http.answerWithBody(ctx, body ->
         mutes.createWindow(window(body, Auth.principal(ctx).actor()), Auth.principal(ctx).actor()).map(w -> Codec.window(w, mutes.now())), 201));
-    router.get("/api/v1/maintenance-windows").handler(auth.require(Role.VIEWER)).handler(ctx -> run(ctx, () -> mutes.windows()
+    router.get("/api/v1/maintenance-windows").handler(auth.require(Role.VIEWER)).handler(ctx -> Http.answer(ctx, () -> mutes.windows()
         .map(l -> new JsonObject().put("maintenanceWindows", Codec.array(l, w -> Codec.window(w, mutes.now())))), 200));
     router.get("/api/v1/maintenance-windows/:id").handler(auth.require(Role.VIEWER))
-        .handler(ctx -> run(ctx, () -> mutes.window(ctx.pathParam("id")).map(w -> Codec.window(w, mutes.now())), 200));
+        .handler(ctx -> Http.answer(ctx, () -> mutes.window(ctx.pathParam("id")).map(w -> Codec.window(w, mutes.now())), 200));
     router.delete("/api/v1/maintenance-windows/:id").handler(auth.require(Role.OPERATOR))
-        .handler(ctx -> run(ctx, () -> mutes.deleteWindow(ctx.pathParam("id"), Auth.principal(ctx).actor()), 204));
+        .handler(ctx -> Http.answer(ctx, () -> mutes.deleteWindow(ctx.pathParam("id"), Auth.principal(ctx).actor()), 204));
 
-    router.post("/api/v1/inhibit-rules").handler(small).handler(auth.require(Role.ADMIN)).handler(ctx -> withBody(ctx, body ->
+    router.post("/api/v1/inhibit-rules").handler(small).handler(auth.require(Role.ADMIN)).handler(ctx -> Http.answerWithBody(ctx, body ->
         mutes.createInhibitRule(inhibitRule(body, Auth.principal(ctx).actor()), Auth.principal(ctx).actor()).map(Codec::inhibitRule), 201));
     router.get("/api/v1/inhibit-rules").handler(auth.require(Role.VIEWER))
-        .handler(ctx -> run(ctx, () -> mutes.inhibitRules().map(l -> new JsonObject().put("inhibitRules", Codec.array(l, Codec::inhibitRule))), 200));
+        .handler(ctx -> Http.answer(ctx, () -> mutes.inhibitRules().map(l -> new JsonObject().put("inhibitRules", Codec.array(l, Codec::inhibitRule))), 200));
     router.delete("/api/v1/inhibit-rules/:id").handler(auth.require(Role.ADMIN))
-        .handler(ctx -> run(ctx, () -> mutes.deleteInhibitRule(ctx.pathParam("id"), Auth.principal(ctx).actor()), 204));
+        .handler(ctx -> Http.answer(ctx, () -> mutes.deleteInhibitRule(ctx.pathParam("id"), Auth.principal(ctx).actor()), 204));
   }
 
-  // ------------------------------------------------------------------ plumbing
-
-  private static void withBody(RoutingContext ctx, Function<JsonObject, Future<?>> action, int status) {
-    JsonObject body = WebApi.jsonBody(ctx);
-    if (body == null) return;
-    run(ctx, () -> action.apply(body), status);
-  }
-
-  /** Runs {@code action}; a validation error thrown synchronously travels the same way as a failed future. */
-  private static void run(RoutingContext ctx, java.util.function.Supplier<Future<?>> action, int status) {
-    Future<?> f;
-    try {
-      f = action.get();
-    } catch (RuntimeException e) {
-      f = Future.failedFuture(e);
-    }
-    f.onComplete(ar -> {
-      if (ar.failed()) Http.fail(ctx, ar.cause());
-      else if (status == 204) ctx.response().setStatusCode(204).end();
-      else Http.json(ctx, status, ar.result());
-    });
-  }
 
   private static ApiError bad(String field, String message) {
     return new ApiError(400, "'" + field + "': " + message, field);

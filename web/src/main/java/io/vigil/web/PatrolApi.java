@@ -47,27 +47,27 @@ public final class PatrolApi {
 
   public void mount(Router router) {
     BodyHandler small = BodyHandler.create(false).setBodyLimit(SMALL_BODY);
-    router.post("/api/v1/customers").handler(small).handler(auth.require(Role.ADMIN)).handler(ctx -> withBody(ctx,
+    router.post("/api/v1/customers").handler(small).handler(auth.require(Role.ADMIN)).handler(ctx -> Http.answerWithBody(ctx,
         b -> inventory.createCustomer(customer(b, null, inventory.defaultZone()), actor(ctx)).map(PatrolApi::customerJson), 201));
-    router.get("/api/v1/customers").handler(auth.require(Role.VIEWER)).handler(ctx -> run(ctx,
+    router.get("/api/v1/customers").handler(auth.require(Role.VIEWER)).handler(ctx -> Http.answer(ctx,
         () -> inventory.customers().map(l -> new JsonObject().put("customers", array(l, PatrolApi::customerJson))), 200));
     router.get("/api/v1/customers/:id").handler(auth.require(Role.VIEWER))
-        .handler(ctx -> run(ctx, () -> inventory.customer(ctx.pathParam("id")).map(PatrolApi::customerJson), 200));
-    router.put("/api/v1/customers/:id").handler(small).handler(auth.require(Role.ADMIN)).handler(ctx -> withBody(ctx,
+        .handler(ctx -> Http.answer(ctx, () -> inventory.customer(ctx.pathParam("id")).map(PatrolApi::customerJson), 200));
+    router.put("/api/v1/customers/:id").handler(small).handler(auth.require(Role.ADMIN)).handler(ctx -> Http.answerWithBody(ctx,
         b -> inventory.updateCustomer(customer(b, ctx.pathParam("id"), inventory.defaultZone()), actor(ctx)).map(PatrolApi::customerJson), 200));
     router.delete("/api/v1/customers/:id").handler(auth.require(Role.ADMIN))
-        .handler(ctx -> run(ctx, () -> inventory.deleteCustomer(ctx.pathParam("id"), actor(ctx)), 204));
+        .handler(ctx -> Http.answer(ctx, () -> inventory.deleteCustomer(ctx.pathParam("id"), actor(ctx)), 204));
 
-    router.post("/api/v1/customers/:id/systems").handler(small).handler(auth.require(Role.ADMIN)).handler(ctx -> withBody(ctx,
+    router.post("/api/v1/customers/:id/systems").handler(small).handler(auth.require(Role.ADMIN)).handler(ctx -> Http.answerWithBody(ctx,
         b -> inventory.createSystem(system(b, ctx.pathParam("id"), null), actor(ctx)).map(PatrolApi::systemJson), 201));
-    router.get("/api/v1/customers/:id/systems").handler(auth.require(Role.VIEWER)).handler(ctx -> run(ctx,
+    router.get("/api/v1/customers/:id/systems").handler(auth.require(Role.VIEWER)).handler(ctx -> Http.answer(ctx,
         () -> inventory.systems(ctx.pathParam("id")).map(l -> new JsonObject().put("systems", array(l, PatrolApi::systemJson))), 200));
-    router.get("/api/v1/customers/:id/systems/:system").handler(auth.require(Role.VIEWER)).handler(ctx -> run(ctx,
+    router.get("/api/v1/customers/:id/systems/:system").handler(auth.require(Role.VIEWER)).handler(ctx -> Http.answer(ctx,
         () -> inventory.system(ctx.pathParam("id"), ctx.pathParam("system")).map(PatrolApi::systemJson), 200));
-    router.put("/api/v1/customers/:id/systems/:system").handler(small).handler(auth.require(Role.ADMIN)).handler(ctx -> withBody(ctx,
+    router.put("/api/v1/customers/:id/systems/:system").handler(small).handler(auth.require(Role.ADMIN)).handler(ctx -> Http.answerWithBody(ctx,
         b -> inventory.updateSystem(system(b, ctx.pathParam("id"), ctx.pathParam("system")), actor(ctx)).map(PatrolApi::systemJson), 200));
     router.delete("/api/v1/customers/:id/systems/:system").handler(auth.require(Role.ADMIN))
-        .handler(ctx -> run(ctx, () -> inventory.deleteSystem(ctx.pathParam("id"), ctx.pathParam("system"), actor(ctx)), 204));
+        .handler(ctx -> Http.answer(ctx, () -> inventory.deleteSystem(ctx.pathParam("id"), ctx.pathParam("system"), actor(ctx)), 204));
 
     router.get("/api/v1/customers/:id/patrol-report").handler(auth.require(Role.VIEWER)).handler(this::report);
   }
@@ -277,25 +277,4 @@ public final class PatrolApi {
     return new ApiError(400, "'" + field + "': " + message, field);
   }
 
-  // ------------------------------------------------------------------ plumbing (as MuteApi)
-
-  private static void withBody(RoutingContext ctx, Function<JsonObject, Future<?>> action, int status) {
-    JsonObject body = WebApi.jsonBody(ctx);
-    if (body == null) return;
-    run(ctx, () -> action.apply(body), status);
-  }
-
-  private static void run(RoutingContext ctx, java.util.function.Supplier<Future<?>> action, int status) {
-    Future<?> f;
-    try {
-      f = action.get();
-    } catch (RuntimeException e) {
-      f = Future.failedFuture(e);
-    }
-    f.onComplete(ar -> {
-      if (ar.failed()) Http.fail(ctx, ar.cause());
-      else if (status == 204) ctx.response().setStatusCode(204).end();
-      else Http.json(ctx, status, ar.result());
-    });
-  }
 }
