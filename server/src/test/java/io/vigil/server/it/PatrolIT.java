@@ -227,6 +227,12 @@ class PatrolIT {
       return v.isBlank() ? null : v;
     });
     assertEquals(12.0, Double.parseDouble(days), 0.05);
+    // Each probe's first run falls anywhere in its first interval, so the failing ones may fire before
+    // the healthy ones ran at all: wait until both healthy probes have run twice before judging them.
+    Await.until(Duration.ofSeconds(15), "portal and cert ran twice each", () -> "2".equals(vigil.sql(
+        "SELECT count(*) FROM (SELECT s.labels->>'probe' FROM samples x JOIN series s ON s.id = x.series_id "
+            + "WHERE s.metric = 'probe_success' AND s.labels->>'probe' IN ('portal', 'cert') "
+            + "GROUP BY 1 HAVING count(*) >= 2) ran")) ? true : null);
     assertEquals("1", vigil.sql("SELECT min(x.value) FROM samples x JOIN series s ON s.id = x.series_id "
         + "WHERE s.metric = 'probe_success' AND s.labels->>'probe' IN ('portal', 'cert')"), "healthy probes succeed every time");
     assertEquals("200", vigil.sql("SELECT max(x.value)::int FROM samples x JOIN series s ON s.id = x.series_id "
