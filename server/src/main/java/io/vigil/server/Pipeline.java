@@ -56,8 +56,9 @@ public final class Pipeline implements SampleSink {
   private final SampleSink storage;
   /** Replaced whole by a reload; touched only on {@link #engineContext}. */
   private volatile RuleEngine engine;
-  /** Severity each FIRING fault is counted under in {@link #firing}, so a re-grade moves it. */
-  private final Map<String, Severity> counted = new java.util.HashMap<>();
+  /** Where each FIRING fault is counted ({@link #firing} or {@link #mutedFiring}, by severity), so a re-grade or a muting change moves it. */
+  private record Counted(Severity severity, boolean muted) {}
+  private final Map<String, Counted> counted = new java.util.HashMap<>();
   private final PgFaultStore faults;
   private final StreamHub hub;
   private final Clock clock;
@@ -67,6 +68,7 @@ public final class Pipeline implements SampleSink {
   private long muteTimerId = -1;
   private Instant muteTimerAt;
   private final Map<Severity, AtomicInteger> firing = new EnumMap<>(Severity.class);
+  private final Map<Severity, AtomicInteger> mutedFiring = new EnumMap<>(Severity.class);
   private final Counter faultEvents;
   private final Counter recordRetries;
   private Future<Void> chain = Future.succeededFuture();
@@ -91,7 +93,12 @@ public final class Pipeline implements SampleSink {
     for (Severity s : Severity.values()) {
       AtomicInteger n = new AtomicInteger();
       firing.put(s, n);
-      Gauge.builder("vigil_faults_firing", n, AtomicInteger::get).tag("severity", s.name()).description("firing faults").register(registry);
+      Gauge.builder("vigil_faults_firing", n, AtomicInteger::get).tag("severity", s.name())
+          .description("firing faults that page and ticket (muted ones are in vigil_faults_muted)").register(registry);
+      AtomicInteger m = new AtomicInteger();
+      mutedFiring.put(s, m);
+      Gauge.builder("vigil_faults_muted", m, AtomicInteger::get).tag("severity", s.name())
+          .description("firing faults held back by a silence, maintenance window or inhibition").register(registry);
     }
     FunctionCounter.builder("vigil_rule_evaluations", this, p -> p.evaluations)
         .description("(sample, rule) evaluations").register(registry);
@@ -116,7 +123,7 @@ public final class Pipeline implements SampleSink {
       List<FaultEvent> orphaned = new java.util.ArrayList<>();
       Instant now = clock.instant();
       for (FaultView f : active) {
-        count(new FaultEvent(null, f.fault()));
+        count(f.fault(), f.muting());
         mutings.put(f.fault().fingerprint(), f.muting());
         if (!Fault.SOURCE_RULE.equals(f.fault().source())) {
           external.put(f.fault().fingerprint(), f.fault());
@@ -267,6 +274,13 @@ public final class Pipeline implements SampleSink {
     decided.forEach((fp, m) -> {
       if (!m.equals(mutings.get(fp))) {
         mutings.put(fp, m);
+        Counted c = counted.get(fp);
+        if (c != null && c.muted() != m.muted()) {
+          gauge(c).decrementAndGet();
+          Counted moved = new Counted(c.severity(), m.muted());
+          counted.put(fp, moved);
+          gauge(moved).incrementAndGet();
+        }
         enqueue(fp, () -> faults.updateMuting(fp, m, now), "muting");
       }
     });
@@ -301,7 +315,7 @@ public final class Pipeline implements SampleSink {
   }
 
   private void record(FaultEvent ev, Muting muting) {
-    count(ev);
+    count(ev.fault(), muting);
     Instant now = clock.instant();
     enqueue(ev.fault().fingerprint(), () -> faults.record(ev, muting, now).map(rec -> {
       faultEvents.increment();
@@ -339,14 +353,18 @@ public final class Pipeline implements SampleSink {
     });
   }
 
-  private void count(FaultEvent ev) {
-    io.vigil.rules.Fault f = ev.fault();
-    Severity was = counted.remove(f.fingerprint());
-    if (was != null) firing.get(was).decrementAndGet();
+  private void count(io.vigil.rules.Fault f, Muting muting) {
+    Counted was = counted.remove(f.fingerprint());
+    if (was != null) gauge(was).decrementAndGet();
     if (f.state() == FaultState.FIRING) {
-      counted.put(f.fingerprint(), f.severity());
-      firing.get(f.severity()).incrementAndGet();
+      Counted c = new Counted(f.severity(), muting.muted());
+      counted.put(f.fingerprint(), c);
+      gauge(c).incrementAndGet();
     }
+  }
+
+  private AtomicInteger gauge(Counted c) {
+    return (c.muted() ? mutedFiring : firing).get(c.severity());
   }
 
   /** Completes when every fault event produced so far is recorded (tests, orderly shutdown). */

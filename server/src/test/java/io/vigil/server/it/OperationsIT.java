@@ -98,6 +98,17 @@ class OperationsIT {
         grep(scrape, "vigil_ingest_batch_duration_seconds"));
     assertTrue(scrape.contains("vigil_ingest_batch_duration_seconds_bucket{"), "the batch duration is a histogram");
     assertEquals(0.0, value(scrape, "vigil_stream_clients").orElseThrow());
+    assertEquals(0.0, value(scrape, "vigil_faults_muted{severity=\"P1\"}").orElseThrow());
+
+    // A silenced fault still fires but pages nobody: it moves from the firing gauge to the muted one, and back.
+    Http.Reply silence = http.post("/api/v1/silences",
+        SilenceIT.silenceBody("acme", "erp", java.time.Instant.now().plus(java.time.Duration.ofHours(1)), "metrics test"));
+    assertEquals(201, silence.status(), silence.toString());
+    String muted = pollMetric("vigil_faults_muted{severity=\"P1\"}", v -> v == 1.0);
+    assertEquals(0.0, value(muted, "vigil_faults_firing{severity=\"P1\"}").orElseThrow(), "a muted fault is not counted as paging");
+    assertEquals(200, http.delete("/api/v1/silences/" + silence.json().getString("id")).status());
+    String unmuted = pollMetric("vigil_faults_firing{severity=\"P1\"}", v -> v == 1.0);
+    assertEquals(0.0, value(unmuted, "vigil_faults_muted{severity=\"P1\"}").orElseThrow());
 
     try (Http.Stream ws = http.stream()) {
       ws.next();
@@ -115,6 +126,17 @@ class OperationsIT {
         "HTTP server request counts: " + grep(later, "vertx_http_server_requests_total"));
     assertTrue(value(later, "vertx_http_server_requests_total{code=\"101\",method=\"GET\"}").orElse(0) >= 1,
         "the websocket upgrade is counted: " + grep(later, "vertx_http_server_requests_total"));
+
+    // Every family of Vigil's own is in the operator's reference.
+    String reference = java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "METRICS.md"));
+    List<String> undocumented = new ArrayList<>();
+    Matcher type = Pattern.compile("(?m)^# TYPE (vigil_\\w+) ").matcher(later);
+    while (type.find()) {
+      String family = type.group(1).replaceAll("_max$", "");
+      if (!reference.contains("`" + family + "`")) undocumented.add(family);
+    }
+    assertTrue(later.contains("# TYPE vigil_storage_unflushed_samples "), "the families are read from the scrape");
+    assertEquals(List.of(), undocumented, "exposed but missing from docs/METRICS.md");
   }
 
   @Test
