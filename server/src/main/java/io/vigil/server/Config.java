@@ -101,7 +101,22 @@ public record Config(int port, String host, Database database, String adminToken
         format == null ? RecordDecoders.Format.AUTO : RecordDecoders.Format.parse(format),
         dlq == null ? topic + ".dlq" : dlq,
         intSetting(env, "VIGIL_KAFKA_MAX_INFLIGHT", 8, 1, 1024),
-        java.time.Duration.ofMillis(intSetting(env, "VIGIL_KAFKA_COMMIT_INTERVAL_MS", 1000, 10, 600_000)));
+        java.time.Duration.ofMillis(intSetting(env, "VIGIL_KAFKA_COMMIT_INTERVAL_MS", 1000, 10, 600_000)),
+        kafkaClientProperties(blankToNull(env.get("VIGIL_KAFKA_PROPERTIES"))));
+  }
+
+  /** {@code VIGIL_KAFKA_PROPERTIES}: a Java properties file of Kafka client settings (security, timeouts). */
+  static Map<String, String> kafkaClientProperties(String path) {
+    if (path == null) return Map.of();
+    java.util.Properties p = new java.util.Properties();
+    try (java.io.Reader r = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of(path), java.nio.charset.StandardCharsets.UTF_8)) {
+      p.load(r);
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      throw new IllegalArgumentException("VIGIL_KAFKA_PROPERTIES: cannot read '" + path + "': " + e);
+    }
+    Map<String, String> out = new java.util.HashMap<>();
+    for (String k : p.stringPropertyNames()) out.put(k.trim(), p.getProperty(k).trim());
+    return out;
   }
 
   private static io.vigil.rules.alerts.AlertSeverityMap alertSeverity(String raw) {
@@ -150,7 +165,8 @@ public record Config(int port, String host, Database database, String adminToken
         + ", retentionDays=" + retentionDays + ", warmupMaxSamples=" + warmupMaxSamples
         + ", maxLabelsPerSeries=" + maxLabelsPerSeries + ", maxLabelValueChars=" + maxLabelValueChars
         + ", maxNewSeriesPerMinute=" + maxNewSeriesPerMinute + ", patrol=" + patrol
-        + ", kafka=" + (kafka == null ? "off" : kafka.bootstrap() + "/" + kafka.topic())
+        + ", kafka=" + (kafka == null ? "off" : kafka.bootstrap() + "/" + kafka.topic()
+            + (kafka.client().isEmpty() ? "" : " client settings " + new java.util.TreeSet<>(kafka.client().keySet())))
         + ", alertSeverity=" + alertSeverity + ", alertResolveTimeout=" + alertResolveTimeout
         + ", storageFlushSamples=" + storage.flushSamples() + ", storageFlushInterval=" + storage.flushInterval() + "]";
   }

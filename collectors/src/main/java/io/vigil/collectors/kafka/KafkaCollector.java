@@ -127,18 +127,18 @@ public final class KafkaCollector {
   }
 
   private ReceiverOptions<byte[], byte[]> receiverOptions() {
-    Map<String, Object> p = new HashMap<>();
+    Map<String, Object> p = new HashMap<>(settings.consumerOverrides());
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
     p.put(ConsumerConfig.GROUP_ID_CONFIG, settings.group());
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "vigil-" + settings.group());
+    p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "vigil-" + settings.group());
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     // A new group starts at the beginning of what the topic retains: starting at the end would
     // silently skip everything produced before Vigil first ran.
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     // Bounds what one poll hands over (and Reactor Kafka buffers) to a few times what is in flight.
-    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(16, 2 * settings.maxInFlight()));
+    p.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(16, 2 * settings.maxInFlight()));
     return ReceiverOptions.<byte[], byte[]>create(p)
         .commitInterval(settings.commitInterval())
         .commitBatchSize(0)
@@ -146,13 +146,13 @@ public final class KafkaCollector {
   }
 
   private Map<String, Object> producerProps() {
-    Map<String, Object> p = new HashMap<>();
+    Map<String, Object> p = new HashMap<>(settings.producerOverrides());
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, "vigil-" + settings.group() + "-dlq");
+    p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "vigil-" + settings.group() + "-dlq");
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     // A dead-letter write that cannot get metadata fails within this and is retried by us.
-    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+    p.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     return p;

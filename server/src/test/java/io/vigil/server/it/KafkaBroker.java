@@ -44,24 +44,31 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * blocking and for test threads only.
  */
 public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
+  public static final String SASL_PASSWORD = "vigil-kafka-secret";
   private Path dir;
   private KafkaRaftServer server;
   private int port;
+  private int saslPort;
   private Admin admin;
 
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
     dir = Files.createTempDirectory("vigil-kafka");
     port = freePort();
+    saslPort = freePort();
     int controller = freePort();
     Properties p = new Properties();
     p.put("process.roles", "broker,controller");
     p.put("node.id", "1");
     p.put("controller.quorum.voters", "1@127.0.0.1:" + controller);
-    p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controller);
-    p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+    p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort + ",CONTROLLER://127.0.0.1:" + controller);
+    p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort);
     p.put("controller.listener.names", "CONTROLLER");
-    p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT");
+    // A second listener that only lets in user "vigil" with SASL/PLAIN (password SASL_PASSWORD).
+    p.put("sasl.enabled.mechanisms", "PLAIN");
+    p.put("listener.name.sasl_plaintext.plain.sasl.jaas.config",
+        "org.apache.kafka.common.security.plain.PlainLoginModule required user_vigil=\"" + SASL_PASSWORD + "\";");
     p.put("inter.broker.listener.name", "PLAINTEXT");
     p.put("log.dirs", dir.resolve("data").toString());
     p.put("offsets.topic.replication.factor", "1");
@@ -99,6 +106,11 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
 
   public String bootstrap() {
     return "127.0.0.1:" + port;
+  }
+
+  /** The listener that needs SASL/PLAIN as user {@code vigil} with {@link #SASL_PASSWORD}. */
+  public String saslBootstrap() {
+    return "127.0.0.1:" + saslPort;
   }
 
   public void createTopic(String topic, int partitions) throws Exception {

@@ -159,6 +159,27 @@ class KafkaIngestIT {
     }
   }
 
+  @Test
+  void clientPropertiesFileLetsVigilConsumeAndDeadLetterThroughASaslListener() throws Exception {
+    String topic = newTopic(1);
+    Path props = Files.createTempFile("vigil-kafka", ".properties");
+    Files.writeString(props, "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\n"
+        + "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"vigil\" password=\""
+        + KafkaBroker.SASL_PASSWORD + "\";\n");
+    Map<String, String> env = kafkaEnv(topic, "vigil-sasl");
+    env.put("VIGIL_KAFKA_BOOTSTRAP", KAFKA.saslBootstrap());
+    env.put("VIGIL_KAFKA_PROPERTIES", props.toString());
+    try (TestVigil vigil = new TestVigil(env)) {
+      KAFKA.produce(topic, List.of(record("cpu_usage", "erp", 4, 30), "not a sample"));
+      Await.until(Duration.ofSeconds(30), "the good record stored", () -> vigil.count("samples") == 4);
+      Await.until(Duration.ofSeconds(15), "both records committed", () -> KAFKA.committed("vigil-sasl", topic) == 2);
+      // The dead-letter producer authenticated too.
+      List<ConsumerRecord<String, String>> dlq = KAFKA.readAll(topic + ".dlq", 1, Duration.ofSeconds(20));
+      assertEquals(1, dlq.size());
+      assertEquals("not a sample", dlq.get(0).value());
+    }
+  }
+
   private static String header(ConsumerRecord<String, String> r, String name) {
     var h = r.headers().lastHeader(name);
     return h == null ? null : new String(h.value(), UTF_8);
