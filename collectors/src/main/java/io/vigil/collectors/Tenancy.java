@@ -16,18 +16,30 @@ import java.util.Map;
  */
 public final class Tenancy {
   public static final String LABEL = "customer";
-  public static final Tenancy OPEN = new Tenancy(null);
+  public static final Tenancy OPEN = new Tenancy(null, "this token", "this request");
   private final String customer;
+  private final String boundBy;
+  private final String unit;
   private final Map<String, String> stamp;
 
-  private Tenancy(String customer) {
+  private Tenancy(String customer, String boundBy, String unit) {
     this.customer = customer;
+    this.boundBy = boundBy;
+    this.unit = unit;
     this.stamp = customer == null ? Map.of() : Map.of(LABEL, customer);
   }
 
-  /** Bound to {@code customer}; null or blank is {@link #OPEN}. */
+  /** Bound to {@code customer} by the request's token; null or blank is {@link #OPEN}. */
   public static Tenancy of(String customer) {
-    return customer == null || customer.isBlank() ? OPEN : new Tenancy(customer);
+    return of(customer, "this token", "this request");
+  }
+
+  /**
+   * Bound to {@code customer} by {@code boundBy}, refusing whole {@code unit}s; both only word the
+   * refusal (e.g. "Kafka topic 'acme-metrics'", "this record"). Null or blank is {@link #OPEN}.
+   */
+  public static Tenancy of(String customer, String boundBy, String unit) {
+    return customer == null || customer.isBlank() ? OPEN : new Tenancy(customer, boundBy, unit);
   }
 
   /** The customer the token is bound to, or null. */
@@ -41,8 +53,8 @@ public final class Tenancy {
    */
   public String conflict(String claimed) {
     if (customer == null || claimed == null || claimed.equals(customer)) return null;
-    return "sample claims customer '" + claimed + "' but this token is bound to customer '" + customer
-        + "'; nothing of this request was stored";
+    return "sample claims customer '" + claimed + "' but " + boundBy + " is bound to customer '" + customer
+        + "'; nothing of " + unit + " was stored";
   }
 
   /** {@code labels} with the bound customer added when absent (the caller checked {@link #conflict}). */

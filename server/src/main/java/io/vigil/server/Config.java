@@ -102,6 +102,7 @@ public record Config(int port, String host, Database database, String adminToken
         dlq == null ? topic + ".dlq" : dlq,
         intSetting(env, "VIGIL_KAFKA_MAX_INFLIGHT", 8, 1, 1024),
         java.time.Duration.ofMillis(intSetting(env, "VIGIL_KAFKA_COMMIT_INTERVAL_MS", 1000, 10, 600_000)),
+        blankToNull(env.get("VIGIL_KAFKA_CUSTOMER")),
         kafkaClientProperties(blankToNull(env.get("VIGIL_KAFKA_PROPERTIES"))));
   }
 
@@ -166,6 +167,7 @@ public record Config(int port, String host, Database database, String adminToken
         + ", maxLabelsPerSeries=" + maxLabelsPerSeries + ", maxLabelValueChars=" + maxLabelValueChars
         + ", maxNewSeriesPerMinute=" + maxNewSeriesPerMinute + ", patrol=" + patrol
         + ", kafka=" + (kafka == null ? "off" : kafka.bootstrap() + "/" + kafka.topic()
+            + (kafka.customer() == null ? "" : " for customer " + kafka.customer())
             + (kafka.client().isEmpty() ? "" : " client settings " + new java.util.TreeSet<>(kafka.client().keySet())))
         + ", alertSeverity=" + alertSeverity + ", alertResolveTimeout=" + alertResolveTimeout
         + ", storageFlushSamples=" + storage.flushSamples() + ", storageFlushInterval=" + storage.flushInterval() + "]";

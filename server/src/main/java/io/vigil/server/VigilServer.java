@@ -252,10 +252,7 @@ public final class VigilServer extends VerticleBase {
         });
   }
 
-  /**
-   * The Kafka collector when {@code VIGIL_KAFKA_BOOTSTRAP} is set. The line-protocol decoder is
-   * passed here once it exists; until then {@code VIGIL_KAFKA_FORMAT=line} is refused at start.
-   */
+  /** The Kafka collector when {@code VIGIL_KAFKA_BOOTSTRAP} is set, bound to {@code VIGIL_KAFKA_CUSTOMER} when that is. */
   private Future<Void> startKafka(Pipeline pipeline) {
     if (config.kafka() == null) return Future.succeededFuture();
     io.vigil.collectors.kafka.RecordDecoder decoder;
@@ -263,6 +260,7 @@ public final class VigilServer extends VerticleBase {
       decoder = io.vigil.collectors.kafka.RecordDecoders.forFormat(config.kafka().format(),
           new io.vigil.collectors.kafka.JsonRecordDecoder(config.maxSamplesPerRequest()),
           new io.vigil.collectors.kafka.LineRecordDecoder(config.maxLabelsPerSeries(), config.maxLabelValueChars(), config.maxSamplesPerRequest()));
+      decoder = io.vigil.collectors.kafka.RecordDecoders.boundTo(decoder, config.kafka().customer(), config.kafka().topic());
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }

@@ -38,6 +38,13 @@ class KafkaConfigTest {
   }
 
   @Test
+  void aTopicMayBeBoundToACustomer() {
+    Config c = config(Map.of("VIGIL_KAFKA_BOOTSTRAP", "k1:9092", "VIGIL_KAFKA_TOPIC", "acme-metrics", "VIGIL_KAFKA_CUSTOMER", "acme"));
+    assertEquals("acme", c.kafka().customer());
+    assertTrue(c.toString().contains("kafka=k1:9092/acme-metrics for customer acme"), c.toString());
+  }
+
+  @Test
   void aBootstrapWithoutATopicIsRefusedByName() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> config(Map.of("VIGIL_KAFKA_BOOTSTRAP", "k1:9092")));
     assertEquals("VIGIL_KAFKA_TOPIC must be set when VIGIL_KAFKA_BOOTSTRAP is", e.getMessage());

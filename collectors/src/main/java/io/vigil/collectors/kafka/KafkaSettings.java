@@ -17,12 +17,14 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  * @param deadLetterTopic where poison records go, with the reason in headers
  * @param maxInFlight records being decoded or written at once (the back-pressure bound)
  * @param commitInterval how often acknowledged (durable) offsets are committed
+ * @param customer the customer this topic's samples belong to ({@code VIGIL_KAFKA_CUSTOMER}), or null:
+ *     when set, samples without a {@code customer} label get it and a record naming another is poison (403)
  * @param client Kafka client settings from {@code VIGIL_KAFKA_PROPERTIES} (security, timeouts, …):
  *     a key applies to the consumer and the dead-letter producer wherever that client knows it;
  *     {@code consumer.}/{@code producer.} in front of a key aims it at one of them
  */
 public record KafkaSettings(String bootstrap, String topic, String group, RecordDecoders.Format format,
-    String deadLetterTopic, int maxInFlight, Duration commitInterval, Map<String, String> client) {
+    String deadLetterTopic, int maxInFlight, Duration commitInterval, String customer, Map<String, String> client) {
 
   /** Settings Vigil decides itself: the delivery guarantees (commit after durable, idempotent dead letters) rest on them. */
   static final Set<String> OWNED = Set.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, ConsumerConfig.GROUP_ID_CONFIG,
@@ -37,10 +39,10 @@ public record KafkaSettings(String bootstrap, String topic, String group, Record
     client.keySet().forEach(KafkaSettings::check);
   }
 
-  /** Without extra client settings. */
+  /** Open to every customer, without extra client settings. */
   public KafkaSettings(String bootstrap, String topic, String group, RecordDecoders.Format format,
       String deadLetterTopic, int maxInFlight, Duration commitInterval) {
-    this(bootstrap, topic, group, format, deadLetterTopic, maxInFlight, commitInterval, Map.of());
+    this(bootstrap, topic, group, format, deadLetterTopic, maxInFlight, commitInterval, null, Map.of());
   }
 
   private static void check(String key) {
@@ -90,6 +92,7 @@ public record KafkaSettings(String bootstrap, String topic, String group, Record
     client.forEach((k, v) -> shown.put(k, secret(k) ? "***" : v));
     return "KafkaSettings[bootstrap=" + bootstrap + ", topic=" + topic + ", group=" + group + ", format=" + format
         + ", deadLetterTopic=" + deadLetterTopic + ", maxInFlight=" + maxInFlight + ", commitInterval=" + commitInterval
+        + ", customer=" + customer
         + ", client=" + shown + "]";
   }
 

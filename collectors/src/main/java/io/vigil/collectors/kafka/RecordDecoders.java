@@ -42,6 +42,16 @@ public final class RecordDecoders {
     };
   }
 
+  /**
+   * {@code decoder} with the topic's tenancy applied to what it decodes: samples without a
+   * {@code customer} label get the topic's customer; a record naming another is poison (403).
+   */
+  public static RecordDecoder boundTo(RecordDecoder decoder, String customer, String topic) {
+    if (customer == null) return decoder;
+    io.vigil.collectors.Tenancy tenancy = io.vigil.collectors.Tenancy.of(customer, "Kafka topic '" + topic + "'", "this record");
+    return (value, now) -> tenancy.apply(decoder.decode(value, now));
+  }
+
   static boolean startsWithBrace(byte[] value) {
     for (byte b : value) {
       if (b == ' ' || b == '\t' || b == '\r' || b == '\n') continue;

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 class KafkaSettingsTest {
   private static KafkaSettings with(Map<String, String> client) {
-    return new KafkaSettings("k:9092", "t", "g", RecordDecoders.Format.AUTO, "t.dlq", 8, Duration.ofSeconds(1), client);
+    return new KafkaSettings("k:9092", "t", "g", RecordDecoders.Format.AUTO, "t.dlq", 8, Duration.ofSeconds(1), null, client);
   }
 
   @Test

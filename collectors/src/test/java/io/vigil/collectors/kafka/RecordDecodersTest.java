@@ -53,4 +53,21 @@ class RecordDecodersTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RecordDecoders.Format.parse("avro"));
     assertEquals("VIGIL_KAFKA_FORMAT must be json, line or auto, got 'avro'", e.getMessage());
   }
+
+  @Test
+  void aTopicBoundToACustomerStampsItAndMakesARecordNamingAnotherPoisonWith403() {
+    RecordDecoder bound = RecordDecoders.boundTo(RecordDecoders.forFormat(RecordDecoders.Format.AUTO, JSON,
+        new LineRecordDecoder(16, 256, 100)), "acme", "acme-metrics");
+    SampleBatch json = bound.decode(b("{\"samples\":[{\"metric\":\"up\",\"labels\":{\"system\":\"erp\"},\"value\":1}]}"), 5);
+    assertEquals("acme", json.samples().get(0).labels().get("customer"));
+    SampleBatch line = bound.decode(b("cpu,system=erp usage=3 1000000000"), 5);
+    assertEquals("acme", line.samples().get(0).labels().get("customer"));
+    assertEquals("acme", bound.decode(b("cpu,customer=acme,system=erp usage=3"), 5).samples().get(0).labels().get("customer"));
+
+    IngestException e = assertThrows(IngestException.class, () -> bound.decode(b("cpu,system=erp usage=3\ncpu,customer=globex,system=crm usage=4"), 5));
+    assertEquals(403, e.status());
+    assertTrue(e.getMessage().contains("sample claims customer 'globex' but Kafka topic 'acme-metrics' is bound to customer 'acme'; "
+        + "nothing of this record was stored"), e.getMessage());
+    assertSame(JSON, RecordDecoders.boundTo(JSON, null, "t"), "an unbound topic decodes as before");
+  }
 }

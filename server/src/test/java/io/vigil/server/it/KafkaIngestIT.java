@@ -180,6 +180,26 @@ class KafkaIngestIT {
     }
   }
 
+  @Test
+  void aTopicBoundToACustomerStampsItsSamplesAndDeadLettersARecordClaimingAnother() throws Exception {
+    String topic = newTopic(1);
+    Map<String, String> env = kafkaEnv(topic, "vigil-tenant");
+    env.put("VIGIL_KAFKA_CUSTOMER", "acme");
+    String unlabelled = "cpu,system=erp,host=h1 usage=12";
+    String foreign = "cpu,customer=globex,system=crm,host=h2 usage=13";
+    try (TestVigil vigil = new TestVigil(env)) {
+      KAFKA.produce(topic, List.of(unlabelled, foreign, record("cpu_usage", "erp", 2, 14)));
+      Await.until(Duration.ofSeconds(30), "the two acme records committed", () -> KAFKA.committed("vigil-tenant", topic) == 3);
+      assertEquals("acme", vigil.sql("SELECT string_agg(DISTINCT s.labels->>'customer', ',') FROM samples x JOIN series s ON s.id = x.series_id"),
+          "the unlabelled line got the topic's customer; nothing of globex was stored");
+      assertEquals(3, vigil.count("samples"));
+      List<ConsumerRecord<String, String>> dlq = KAFKA.readAll(topic + ".dlq", 1, Duration.ofSeconds(20));
+      assertEquals(foreign, dlq.get(0).value());
+      assertEquals("403", header(dlq.get(0), "vigil.error.status"));
+      assertTrue(header(dlq.get(0), "vigil.error").contains("Kafka topic '" + topic + "' is bound to customer 'acme'"), header(dlq.get(0), "vigil.error"));
+    }
+  }
+
   private static String header(ConsumerRecord<String, String> r, String name) {
     var h = r.headers().lastHeader(name);
     return h == null ? null : new String(h.value(), UTF_8);
