@@ -38,9 +38,22 @@ public final class PatrolReportPage {
     for (Object o : r.getJsonArray("systems")) {
       JsonObject s = (JsonObject) o;
       String sys = s.getString("name") + (s.getString("criticality") == null ? "" : " · " + s.getString("criticality"));
+      JsonObject rep = s.getJsonObject("reporting");
+      if (rep != null) {
+        // Runs: the day observed; Failed: the time silent (under NoData); Success: the share not silent.
+        long silent = rep.getLong("silentSeconds");
+        b.append("<tr").append(silent > 0 ? " class=\"bad\"" : "").append(" id=\"reporting-").append(esc(s.getString("id")))
+            .append("\"><td>").append(esc(sys)).append("</td><td>reporting 数据上报 (≤ ").append(esc(rep.getString("interval")))
+            .append(" apart)</td><td></td><td class=\"n\">").append(duration(rep.getLong("observedSeconds"))).append("</td><td class=\"n\">")
+            .append(silent == 0 ? "0" : "silent 静默 " + duration(silent)).append("</td><td class=\"n\">").append(pct(rep.getDouble("ratio")))
+            .append("</td><td></td></tr>");
+      }
       JsonObject hb = s.getJsonObject("heartbeats");
-      b.append("<tr><td>").append(esc(sys)).append("</td><td>heartbeat 心跳</td><td></td><td class=\"n\">").append(hb.getLong("received"))
-          .append(hb.getValue("expected") == null ? "" : " / " + hb.getLong("expected")).append("</td><td></td><td></td><td></td></tr>");
+      // Only for systems that beat: one that sends metrics instead is reporting with no heartbeats at all.
+      if (hb.getLong("received") > 0) {
+        b.append("<tr><td>").append(esc(sys)).append("</td><td>heartbeat 心跳</td><td></td><td class=\"n\">").append(hb.getLong("received"))
+            .append(hb.getValue("expected") == null ? "" : " / " + hb.getLong("expected")).append("</td><td></td><td></td><td></td></tr>");
+      }
       for (Object po : s.getJsonArray("probes")) {
         JsonObject p = (JsonObject) po;
         boolean failed = p.getLong("failures") > 0;
@@ -104,7 +117,7 @@ public final class PatrolReportPage {
         b.append("<tr").append(t.getBoolean("fullWithin7Days") ? " class=\"bad\"" : "").append("><td>").append(esc(t.getString("system")))
             .append("</td><td>").append(esc(t.getString("host"))).append("</td><td class=\"n\">").append(num(t.getDouble("lastValue"))).append("%</td><td class=\"n\">")
             .append(t.getDouble("slopePerDay") == null ? "" : num(t.getDouble("slopePerDay")) + " pts").append("</td><td class=\"n\">")
-            .append(t.getDouble("daysUntilFull") == null ? "not filling 无增长" : num(t.getDouble("daysUntilFull")) + " d 天").append("</td></tr>");
+            .append(fullIn(t)).append("</td></tr>");
       }
       b.append("</tbody></table>");
     }
@@ -146,6 +159,15 @@ public final class PatrolReportPage {
       case "disk_full_predicted" -> "disk filling 磁盘将满";
       default -> esc(k);
     };
+  }
+
+  private static String fullIn(JsonObject trend) {
+    if (Boolean.FALSE.equals(trend.getBoolean("predicted"))) {
+      return "too little data 数据不足 (" + num(trend.getDouble("spanHours")) + " h)";
+    }
+    Double days = trend.getDouble("daysUntilFull");
+    if (days == null) return "not filling 无增长";
+    return days < 2 ? num(trend.getDouble("hoursUntilFull")) + " h 小时" : num(days) + " d 天";
   }
 
   private static String pct(Double d) {

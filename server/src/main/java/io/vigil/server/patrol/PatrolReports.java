@@ -32,13 +32,22 @@ import java.util.OptionalDouble;
  *
  * <p>Disk trend: a least squares line ({@code regr_slope}/{@code regr_intercept}, as PromQL's
  * {@code predict_linear}) over each {@code disk_usage} series' samples of the day, read as percent
- * used; a series whose line reaches 100 within 7 days of its last sample is a finding.
+ * used; a series whose line reaches 100 within 7 days of its last sample is a finding. Only
+ * samples spanning at least {@link #MIN_TREND_SPAN} are extrapolated: a line through a few
+ * minutes of noise would predict a disk "full in minutes" that is not filling at all.
+ *
+ * <p>Reporting: for a system with a heartbeat interval, the share of the day so far (observed
+ * from the day's start to its end, or to now for today) in which it was not silent, i.e. not
+ * under a NoData fault. Heartbeats ({@code POST /api/v1/heartbeat}) are counted separately,
+ * against what the interval expects over the same stretch: any sample keeps a system reporting,
+ * so a system that sends metrics but never beats is fully reporting with zero heartbeats.
  */
 public final class PatrolReports {
   static final int TLS_WARN_DAYS = 30;
   static final int DISK_HORIZON_DAYS = 7;
   static final String DISK_METRIC = "disk_usage";
   static final double DISK_FULL = 100.0;
+  static final Duration MIN_TREND_SPAN = Duration.ofHours(6);
 
   private static final String CHECKS =
       "SELECT s.metric, s.labels->>'system' AS system, s.labels->>'probe' AS probe, s.labels->>'target' AS target, "
@@ -53,6 +62,7 @@ public final class PatrolReports {
   private static final String DISK =
       "SELECT s.labels AS labels, count(*) AS n, regr_slope(x.value, extract(epoch FROM x.time - $2)) AS slope, "
           + "regr_intercept(x.value, extract(epoch FROM x.time - $2)) AS intercept, max(extract(epoch FROM x.time - $2)) AS last_x, "
+          + "min(extract(epoch FROM x.time - $2)) AS first_x, "
           + "(array_agg(x.value ORDER BY x.time DESC))[1] AS last_value "
           + "FROM vigil_samples(ARRAY(SELECT id FROM series WHERE metric = '" + DISK_METRIC + "' AND labels->>'customer' = $1), $2, $3) x "
           + "JOIN series s ON s.id = x.series_id GROUP BY s.id, s.labels HAVING count(*) >= 3 ORDER BY s.id";
@@ -116,6 +126,10 @@ public final class PatrolReports {
     final Map<Severity, long[]> bySeverity = new LinkedHashMap<>(); // count, resolved, sum of seconds to resolve
     long checks;
     long failed;
+    /** Seconds of the day observed: all of it once over, else up to now. */
+    final long observedSeconds;
+    /** Seconds each system spent under a NoData fault within the observed part of the day. */
+    final Map<String, Long> silentSeconds = new java.util.HashMap<>();
 
     Report(CustomerSpec c, List<SystemSpec> list, LocalDate day, Instant from, Instant to, Instant now) {
       this.c = c;
@@ -123,6 +137,7 @@ public final class PatrolReports {
       this.from = from;
       this.to = to;
       this.now = now;
+      this.observedSeconds = Math.max(0, Duration.between(from, now.isBefore(to) ? now : to).toSeconds());
       for (SystemSpec s : list) {
         specs.put(s.id(), s);
         system(s.id());
@@ -135,7 +150,7 @@ public final class PatrolReports {
         SystemSpec s = specs.get(k);
         Long expected = null;
         if (s != null && s.heartbeatInterval() != null) {
-          expected = Duration.between(from, to).toMillis() / s.heartbeatInterval().toMillis();
+          expected = observedSeconds * 1000 / s.heartbeatInterval().toMillis();
         }
         return new JsonObject().put("id", k).put("name", s == null ? k : s.name())
             .put("criticality", s == null ? null : s.criticality().wireName()).put("probes", new JsonArray())
@@ -201,6 +216,10 @@ public final class PatrolReports {
       Double slope = row.getDouble("slope");
       Double intercept = row.getDouble("intercept");
       double lastX = row.getDouble("last_x");
+      double spanSeconds = lastX - row.getDouble("first_x");
+      if (spanSeconds < MIN_TREND_SPAN.toSeconds()) {
+        slope = null; // too short a stretch to extrapolate from
+      }
       double fitted = slope == null || intercept == null ? Double.NaN : intercept + slope * lastX;
       OptionalDouble days = Trends.daysUntil(DISK_FULL, slope == null ? Double.NaN : slope, fitted);
       boolean soon = days.isPresent() && days.getAsDouble() <= DISK_HORIZON_DAYS;
@@ -208,13 +227,15 @@ public final class PatrolReports {
       String host = labels.getString("host");
       trends.add(new JsonObject().put("metric", DISK_METRIC).put("system", system).put("host", host).put("labels", labels)
           .put("samples", row.getLong("n")).put("lastValue", row.getDouble("last_value"))
+          .put("spanHours", round1(spanSeconds / 3600)).put("predicted", slope != null)
           .put("slopePerDay", slope == null ? null : round1(slope * 86_400)).put("daysUntilFull", days.isPresent() ? round1(days.getAsDouble()) : null)
+          .put("hoursUntilFull", days.isPresent() ? round1(days.getAsDouble() * 24) : null)
           .put("fullWithin7Days", soon));
       if (soon) {
         findings.add(new JsonObject().put("kind", "disk_full_predicted").put("severity", days.getAsDouble() <= 1 ? "P3" : "P4")
             .put("system", system).put("host", host).put("usage", row.getDouble("last_value")).put("daysUntilFull", round1(days.getAsDouble()))
             .put("text", "disk on " + (host == null ? system : host) + " (" + system + ") at " + round1(row.getDouble("last_value"))
-                + "% is predicted full in " + round1(days.getAsDouble()) + " days"));
+                + "% is predicted full in " + inDays(days.getAsDouble())));
       }
     }
 
@@ -225,8 +246,11 @@ public final class PatrolReports {
       if (f.rule().equals(NoDataWatch.RULE)) {
         Instant start = f.startsAt().isBefore(from) ? from : f.startsAt();
         Instant end = f.endsAt() == null || f.endsAt().isAfter(to) ? (now.isBefore(to) ? now : to) : f.endsAt();
+        long seconds = Math.max(0, Duration.between(start, end).toSeconds());
+        // Patrol's own NoData (one per system, never overlapping); a rule of the same name is a finding only.
+        if (system != null && NoDataWatch.SOURCE.equals(f.source())) silentSeconds.merge(system, seconds, Long::sum);
         findings.add(new JsonObject().put("kind", "no_data").put("severity", f.severity().name()).put("system", system)
-            .put("from", str(f.startsAt())).put("to", str(f.endsAt())).put("secondsInDay", Math.max(0, Duration.between(start, end).toSeconds()))
+            .put("from", str(f.startsAt())).put("to", str(f.endsAt())).put("secondsInDay", seconds)
             .put("text", f.summary()));
       }
       if (f.firingAt() == null || f.firingAt().isBefore(from) || !f.firingAt().isBefore(to)) return;
@@ -254,6 +278,13 @@ public final class PatrolReports {
       for (JsonObject s : systems.values()) {
         long n = s.getLong("checks");
         s.put("successRatio", n == 0 ? null : (double) (n - s.getLong("failures")) / n);
+        SystemSpec spec = specs.get(s.getString("id"));
+        if (spec != null && spec.heartbeatInterval() != null) {
+          long silent = Math.min(observedSeconds, silentSeconds.getOrDefault(s.getString("id"), 0L));
+          s.put("reporting", new JsonObject().put("interval", io.vigil.rules.Durations.format(spec.heartbeatInterval()))
+              .put("observedSeconds", observedSeconds).put("silentSeconds", silent)
+              .put("ratio", observedSeconds == 0 ? null : (double) (observedSeconds - silent) / observedSeconds));
+        }
         sys.add(s);
       }
       return new JsonObject()
@@ -270,6 +301,11 @@ public final class PatrolReports {
 
   private static String str(Instant i) {
     return i == null ? null : i.toString();
+  }
+
+  /** "0.4 days (9.6 hours)" below two days, else "3.2 days". */
+  static String inDays(double days) {
+    return days < 2 ? round1(days) + " days (" + round1(days * 24) + " hours)" : round1(days) + " days";
   }
 
   private static double round1(double d) {

@@ -159,6 +159,15 @@ class PatrolIT {
     assertNotNull(Await.until(Duration.ofSeconds(10), "its ticket", () -> fault("firing", "NoData", "erp").getValue("ticketId")));
     assertEquals("patrol", f.getString("source"), "a patrol fault, not a rule fault (a restart must not resolve it as an orphan)");
     assertEquals("1", vigil.sql("SELECT count(*) FROM faults WHERE rule = 'NoData'"), "crm, which kept sending, has none");
+    // Today's report so far counts erp's silence against its reporting, and none against crm's.
+    Thread.sleep(1_100);
+    JsonObject today = vigil.http.get("/api/v1/customers/acme/patrol-report?date=" + LocalDate.now(ZoneOffset.UTC)).json();
+    JsonObject erpReporting = system(today, "erp").getJsonObject("reporting");
+    assertTrue(erpReporting.getLong("silentSeconds") >= 1, erpReporting.encode());
+    assertTrue(erpReporting.getDouble("ratio") < 1.0, erpReporting.encode());
+    assertEquals("2s", erpReporting.getString("interval"));
+    assertEquals(0, system(today, "crm").getJsonObject("reporting").getLong("silentSeconds"));
+    assertEquals(1.0, system(today, "crm").getJsonObject("reporting").getDouble("ratio"));
 
     vigil.stop();
     vigil = new TestVigil(vigil.db, Map.of());
@@ -171,6 +180,20 @@ class PatrolIT {
     assertEquals(204, vigil.http.post("/api/v1/heartbeat/erp", "").status());
     Await.until(Duration.ofSeconds(10), "NoData resolved by the heartbeat",
         () -> "resolved".equals(vigil.sql("SELECT state FROM faults WHERE id = " + f.getLong("id"))));
+  }
+
+  private static JsonObject trend(JsonArray trends, String host) {
+    for (Object o : trends) {
+      if (((JsonObject) o).getString("host").equals(host)) return (JsonObject) o;
+    }
+    throw new AssertionError("no trend for " + host + " in " + trends.encode());
+  }
+
+  private static JsonObject system(JsonObject report, String id) {
+    for (Object o : report.getJsonArray("systems")) {
+      if (((JsonObject) o).getString("id").equals(id)) return (JsonObject) o;
+    }
+    throw new AssertionError("no system " + id + " in " + report.encode());
   }
 
   /** A PKCS12 key store with a self-signed certificate valid for {@code days} days, made by the JDK's keytool. */
@@ -258,6 +281,11 @@ class PatrolIT {
       b.append(",{\"metric\":\"disk_usage\",\"labels\":{\"customer\":\"acme\",\"system\":\"erp\",\"host\":\"db2\"},\"value\":40,\"ts\":")
           .append(ts).append("}");
     }
+    // db3 climbs 5 points in 2 hours: too short a stretch to extrapolate (it would read "full in 11 hours").
+    for (int i = 0; i < 5; i++) {
+      b.append(",{\"metric\":\"disk_usage\",\"labels\":{\"customer\":\"acme\",\"system\":\"erp\",\"host\":\"db3\"},\"value\":")
+          .append(50 + i * 1.25).append(",\"ts\":").append(t0 + i * 1_800_000L).append("}");
+    }
     for (int i = 0; i < 5; i++) {
       b.append(",{\"metric\":\"heartbeat\",\"labels\":{\"customer\":\"acme\",\"system\":\"erp\"},\"value\":1,\"ts\":").append(t0 + i * 60_000L).append("}");
     }
@@ -282,6 +310,8 @@ class PatrolIT {
     assertEquals("erp", erp.getString("id"));
     assertEquals(5, erp.getJsonObject("heartbeats").getLong("received"));
     assertEquals(24, erp.getJsonObject("heartbeats").getLong("expected"));
+    assertEquals(new JsonObject().put("interval", "1h").put("observedSeconds", 86_400L).put("silentSeconds", 0L).put("ratio", 1.0),
+        erp.getJsonObject("reporting"), "created today, so never silent yesterday");
     JsonObject portal = erp.getJsonArray("probes").getJsonObject(0);
     assertEquals(0.25, portal.getDouble("avgDurationSeconds"), 1e-9);
     JsonArray findings = r.getJsonArray("findings");
@@ -294,11 +324,18 @@ class PatrolIT {
     // 60 + 30 * 9/24 = 71.25 % at the last sample, +30 a day: full in (100 - 71.25) / 30 = 0.96 days.
     assertEquals(1.0, disk.getDouble("daysUntilFull"), 0.05);
     assertEquals(3, findings.size(), findings.encodePrettily());
+    assertTrue(disk.getString("text").endsWith("is predicted full in 1.0 days (23.0 hours)"), disk.getString("text"));
     JsonArray trends = r.getJsonArray("trends");
-    assertEquals(2, trends.size());
-    JsonObject db2 = trends.getJsonObject(0).getString("host").equals("db2") ? trends.getJsonObject(0) : trends.getJsonObject(1);
+    assertEquals(3, trends.size());
+    JsonObject db2 = trend(trends, "db2");
     assertFalse(db2.getBoolean("fullWithin7Days"));
+    assertTrue(db2.getBoolean("predicted"));
     assertNull(db2.getValue("daysUntilFull"));
+    JsonObject db3 = trend(trends, "db3");
+    assertFalse(db3.getBoolean("predicted"), db3.encode());
+    assertEquals(2.0, db3.getDouble("spanHours"));
+    assertNull(db3.getValue("daysUntilFull"));
+    assertFalse(db3.getBoolean("fullWithin7Days"));
 
     // Stored means stable: a late sample for yesterday does not change the report.
     assertEquals(204, vigil.http.ingest("{\"metric\":\"probe_success\",\"labels\":{\"customer\":\"acme\",\"system\":\"erp\",\"probe\":\"portal\","

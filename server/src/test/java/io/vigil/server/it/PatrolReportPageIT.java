@@ -63,6 +63,10 @@ class PatrolReportPageIT {
       assertEquals("24", driver.findElement(By.cssSelector("#tile-checks b")).getText());
       assertTrue(driver.findElement(By.id("findings")).getText().contains("predicted full"), driver.findElement(By.id("findings")).getText());
       assertTrue(driver.findElement(By.id("checks")).getText().contains("95.8%"));
+      String reporting = driver.findElement(By.id("reporting-erp")).getText();
+      assertTrue(reporting.contains("reporting") && reporting.contains("24 h 00 min") && reporting.contains("100.0%"), reporting);
+      assertFalse(driver.findElement(By.id("checks")).getText().contains("heartbeat"), "erp never beat: no heartbeat row");
+      assertTrue(driver.findElement(By.id("trends")).getText().contains("7.0 h 小时"), driver.findElement(By.id("trends")).getText());
       Files.copy(driver.getScreenshotAs(OutputType.FILE).toPath(), dir.resolve("patrol-report.png"), StandardCopyOption.REPLACE_EXISTING);
     } finally {
       driver.quit();
