@@ -187,15 +187,22 @@ class RuleBehaviourIT {
           - {name: Silent, expr: 'nodata(heartbeat[2s])', severity: P2}
         """);
     long now = System.currentTimeMillis();
-    // Three samples over the last 30 s: the average passes 90 only with the third.
-    for (int i = 0; i < 3; i++) {
-      double v = i < 2 ? 80 : 120;
-      Http.Reply r = http.ingest("{\"metric\":\"cpu_usage\",\"labels\":{\"customer\":\"acme\",\"system\":\"erp\",\"host\":\"h1\"},"
-          + "\"value\":" + v + ",\"ts\":" + (now - 20_000 + i * 10_000L) + "}");
-      assertEquals(204, r.status(), r.toString());
-      if (i < 2) assertNull(fault("AvgHigh", "h1"), "average " + v + " is not above 90");
+    try (Http.Stream stream = http.stream()) {
+      stream.until("snapshot", x -> true);
+      // Three samples over the last 30 s: the average passes 90 only with the third.
+      for (int i = 0; i < 3; i++) {
+        double v = i < 2 ? 80 : 120;
+        Http.Reply r = http.ingest("{\"metric\":\"cpu_usage\",\"labels\":{\"customer\":\"acme\",\"system\":\"erp\",\"host\":\"h1\"},"
+            + "\"value\":" + v + ",\"ts\":" + (now - 20_000 + i * 10_000L) + "}");
+        assertEquals(204, r.status(), r.toString());
+      }
+      // Faults are recorded after the 204, so a look right after each sample proved nothing; the
+      // ordered stream does: the first fault delta is the firing at the third sample, none before.
+      JsonObject first = stream.until("fault", f -> true).getJsonObject("fault");
+      assertEquals("AvgHigh", first.getString("rule"), "averages 80 and 86.7 are not above 90: " + first.encode());
+      assertEquals("firing", first.getString("state"));
+      assertEquals(93.33, first.getDouble("value"), 0.01);
     }
-    assertEquals(93.33, awaitFault("AvgHigh", "h1", "firing").getDouble("value"), 0.01);
     ingest("heartbeat", "acme", "erp", "h1", 1);
     JsonObject silent = awaitFault("Silent", "h1", "firing");
     assertEquals("erp", silent.getJsonObject("labels").getString("system"), "nodata names the silent series");
