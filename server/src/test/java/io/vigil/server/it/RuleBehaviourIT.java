@@ -277,17 +277,19 @@ class RuleBehaviourIT {
 
   @Test
   void keepFiringForAndFlappingSurviveARestartAsTheSameFaults() throws Exception {
+    // keep_firing_for and quiet outlast the flapping and the restart even on a loaded machine: a
+    // deadline passed during the restart would settle the faults at start-up, before the checks.
     String rules = """
         rules:
-          - {name: Busy, expr: cpu_usage > 90, keep_firing_for: 4s, severity: P2}
+          - {name: Busy, expr: cpu_usage > 90, keep_firing_for: 10s, severity: P2}
           - {name: Link, expr: link_up == 0, severity: P2}
-        flapping: {transitions: 2, window: 10m, quiet: 3s}
+        flapping: {transitions: 2, window: 10m, quiet: 10s}
         """;
     start(rules);
     ingest("cpu_usage", "acme", "erp", "db1", 95);
     awaitFault("Busy", "db1", "firing");
     ingest("cpu_usage", "acme", "erp", "db1", 50);
-    JsonObject held = Await.until(Duration.ofSeconds(5), "keepFiringUntil set", () -> {
+    JsonObject held = Await.until(Duration.ofSeconds(15), "keepFiringUntil set", () -> {
       JsonObject f = fault("Busy", "db1");
       return f.getString("keepFiringUntil") != null ? f : null;
     });
@@ -304,8 +306,10 @@ class RuleBehaviourIT {
     assertEquals("flapping", fault("Link", "sw1").getString("state"));
     // Both settle on their own after the restart: the deadline passes, the link stays quiet.
     JsonObject resolved = awaitFault("Busy", "db1", "resolved");
-    assertEquals(held.getString("keepFiringUntil").substring(0, 19), resolved.getString("endsAt").substring(0, 19),
-        "resolved at the stored deadline (to the second)");
+    // endsAt is the tick's time, a few ms after the deadline: "the same second" failed whenever those
+    // ms crossed a second boundary. Not before the deadline, and within the timer's latency of it.
+    long late = Duration.between(Instant.parse(held.getString("keepFiringUntil")), Instant.parse(resolved.getString("endsAt"))).toMillis();
+    assertTrue(late >= 0 && late < 1500, "resolved at the stored deadline, not " + late + " ms from it");
     awaitFault("Link", "sw1", "resolved");
     assertEquals("2", vigil.sql("SELECT count(*) FROM tickets"), "no ticket opened twice");
   }
