@@ -85,7 +85,10 @@ class OperationsIT {
     batch.append(sample("up", "acme", "erp", "db9", 0));
     assertEquals(204, http.ingest(batch.toString()).status());
 
-    String scrape = pollMetric("vigil_faults_firing{severity=\"P1\"}", v -> v == 1.0);
+    pollMetric("vigil_faults_firing{severity=\"P1\"}", v -> v == 1.0);
+    // The engine publishes its evaluation count after recording the batch's faults: a scrape in
+    // between sees the fault but not yet the evaluations. Wait for those too, then judge one scrape.
+    String scrape = pollMetric("vigil_rule_evaluations_total", v -> v >= 4.0);
     assertEquals(1.0, value(scrape, "vigil_faults_firing{severity=\"P1\"}").orElseThrow(), "one P1 fault firing");
     assertEquals(0.0, value(scrape, "vigil_faults_firing{severity=\"P2\"}").orElseThrow());
     // Each Vigil has its own registry, so the count is exactly this test's samples.

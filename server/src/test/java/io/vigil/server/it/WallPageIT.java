@@ -69,14 +69,19 @@ class WallPageIT {
     assertTrue(driver.findElement(By.id("empty")).isDisplayed(), "all-clear shown with no faults");
 
     assertEquals(204, vigil.http.ingest(sample("up", "acme", "erp", "db1", 0) + "," + sample("cpu_usage", "globex", "billing", "app2", 97.5)).status());
-    WebElement p1 = waitUpTo(10).until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".fault[data-severity='P1']")));
+    // Four deltas follow (P1's fault and ticket, then P2's) and each re-renders every card: P2 may not
+    // be there yet when P1 is, and a card found before a later render is stale. Wait until both cards
+    // show their ticket's SLA countdown (the last delta), then look them up.
+    waitUpTo(10).until(d -> d.findElements(By.cssSelector(".fault .sla[data-due]")).size() == 2);
+    WebElement p1 = driver.findElement(By.cssSelector(".fault[data-severity='P1']"));
+    assertTrue(p1.isDisplayed());
     assertEquals("erp on db1 is down", p1.findElement(By.className("summary")).getText());
     assertTrue(p1.getText().contains("acme"), p1.getText());
     WebElement p2 = driver.findElement(By.cssSelector(".fault[data-severity='P2']"));
     assertEquals("CPU 97.5% on app2", p2.findElement(By.className("summary")).getText());
     assertFalse(driver.findElement(By.id("empty")).isDisplayed());
-    // The ticket's SLA countdown reaches the card once the ticket delta arrives.
-    waitUpTo(10).until(d -> d.findElement(By.cssSelector(".fault[data-severity='P1']")).getText().matches("(?s).*(1[0-5]|[0-9])m.*"));
+    // The ticket's SLA countdown is on the card.
+    assertTrue(p1.getText().matches("(?s).*(1[0-5]|[0-9])m.*"), p1.getText());
     screenshot("wall-with-faults.png");
 
     String fp = p1.getAttribute("data-fingerprint");
@@ -95,7 +100,12 @@ class WallPageIT {
     waitUpTo(15).until(ExpectedConditions.attributeToBe(By.id("status"), "data-state", "live"));
     assertEquals(204, vigil.http.ingest(sample("up", "acme", "erp", "db1", 0) + "," + sample("cpu_usage", "globex", "billing", "app2", 97.5)).status());
 
-    WebElement card = waitUpTo(10).until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".fault[data-muted='silenced']")));
+    // Three deltas follow (the silenced P1 without a ticket, then P2's fault and ticket), each re-rendering
+    // every card: wait for the last one before looking the silenced card up, or it may go stale.
+    waitUpTo(10).until(d -> !d.findElements(By.cssSelector(".fault[data-muted='silenced']")).isEmpty()
+        && !d.findElements(By.cssSelector(".fault[data-severity='P2'] .sla[data-due]")).isEmpty());
+    WebElement card = driver.findElement(By.cssSelector(".fault[data-muted='silenced']"));
+    assertTrue(card.isDisplayed());
     assertEquals("P1", card.getAttribute("data-severity"));
     assertTrue(card.getAttribute("class").contains("is-muted"));
     assertTrue(Double.parseDouble(card.getCssValue("opacity")) < 0.6, "dimmed: " + card.getCssValue("opacity"));
@@ -110,8 +120,10 @@ class WallPageIT {
     screenshot("wall-silenced.png");
 
     driver.findElement(By.id("lang")).click();
-    waitUpTo(5).until(d -> d.findElement(By.cssSelector(".fault[data-muted='silenced'] .tag-silenced")).getText().equals("已静默"));
-    assertTrue(driver.findElement(By.cssSelector(".fault[data-muted='silenced'] .mute-reason")).getText().startsWith("至 "));
+    // The switch re-renders, and so does the snapshot of the reconnect it makes: look elements up afresh.
+    waitUpTo(5).ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d ->
+        d.findElement(By.cssSelector(".fault[data-muted='silenced'] .tag-silenced")).getText().equals("已静默")
+            && d.findElement(By.cssSelector(".fault[data-muted='silenced'] .mute-reason")).getText().startsWith("至 "));
     screenshot("wall-silenced-zh.png");
   }
 
