@@ -398,7 +398,8 @@ public final class RuleEngine {
             if (due(st, a, now)) fire(st, a, FaultState.PENDING, now);
           }
           case FIRING -> {
-            if (f.keepFiringUntil() != null && !now.isBefore(f.keepFiringUntil())) resolveOrFlap(st, a, now);
+            // Ends at the deadline itself, not at whenever the timer ran (late under load).
+            if (f.keepFiringUntil() != null && !now.isBefore(f.keepFiringUntil())) resolveOrFlap(st, a, f.keepFiringUntil());
             else regrade(st, a, now);
           }
           case FLAPPING -> {

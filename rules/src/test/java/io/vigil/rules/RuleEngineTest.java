@@ -196,6 +196,20 @@ class RuleEngineTest {
   }
 
   @Test
+  void keepFiringForEndsAtItsDeadlineEvenWhenTheTimerRunsLate() {
+    RuleEngine e = engineFrom("""
+        rules:
+          - {name: HighCpu, expr: cpu_usage > 90, keep_firing_for: 2m, severity: P2}
+        """);
+    e.evaluate(cpu(DB1, 95));
+    e.evaluate(cpu(DB1, 50));
+    clock.advance(Duration.ofSeconds(127)); // a loaded machine: the tick comes 7 s after the deadline
+    FaultEvent resolved = e.tick().get(0);
+    assertEquals(FaultState.RESOLVED, resolved.to());
+    assertEquals(T0.plusSeconds(120), resolved.fault().endsAt());
+  }
+
+  @Test
   void keepFiringForIsCancelledWhenTheConditionHoldsAgain() {
     RuleEngine e = engineFrom("""
         rules:

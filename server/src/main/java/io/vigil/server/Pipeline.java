@@ -211,8 +211,10 @@ public final class Pipeline implements SampleSink {
   }
 
   private void evaluate(SampleBatch batch) {
-    recordAll(engine.evaluate(batch));
+    List<FaultEvent> events = engine.evaluate(batch);
+    // Published before the events are recorded, so a scrape never shows a fault without its evaluations.
     evaluations = engine.evaluations();
+    recordAll(events);
     schedule();
   }
 
