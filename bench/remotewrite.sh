@@ -8,7 +8,9 @@
 # report (also bench/results/remotewrite-last-run.md) and stops everything it started (trap).
 # Bounded: a watchdog stops the run at BENCH_BUDGET seconds.
 #
-# Settings (environment): BENCH_RW_ROUNDS (samples per series, 200 → 2,000,000 samples),
+# Settings (environment): BENCH_RW_ROUNDS (samples per series, 800 → 8,000,000 samples: about 20 s
+# a side, so neither side's start — series creation, Vigil's JIT warm-up — dominates; at 200 the
+# 6-second run measured mostly Vigil's warm-up: 332k vs 431k samples/s steady),
 # BENCH_RW_SERIES (10000), BENCH_RW_BATCH (2000), BENCH_RW_CONNS (4), BENCH_RW_MAX_SECONDS (120 per
 # target), BENCH_JAR (a prebuilt jar; skips the build), BENCH_BUDGET (590),
 # BENCH_VIGIL_JAVA_OPTS (-Xmx512m), BENCH_OUT (bench/results/remotewrite-last-run.md).
@@ -17,7 +19,7 @@ BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$BENCH")"
 # shellcheck source=bench/lib.sh
 . "$BENCH/lib.sh"
-ROUNDS="${BENCH_RW_ROUNDS:-200}"
+ROUNDS="${BENCH_RW_ROUNDS:-800}"
 SERIES="${BENCH_RW_SERIES:-10000}"
 BATCH="${BENCH_RW_BATCH:-2000}"
 CONNS="${BENCH_RW_CONNS:-4}"
