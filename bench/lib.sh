@@ -151,8 +151,15 @@ build_vigil() {
   done
   die "build failed $attempts times; see the output above"
 }
-# copy_jar JAR COPY: copy the jar (dies if missing): a concurrent rebuild must not change the jar under the running server
-copy_jar() { [ -f "$1" ] || die "$1 is missing"; cp "$1" "$2"; }
+# copy_jar JAR COPY: copy the jar (dies if missing): a concurrent rebuild must not change the jar under the running server.
+# It must be the runnable jar (server/target/vigil.jar, every dependency inside: the load generators compile against it),
+# not the thin vigil-server.jar next to it
+copy_jar() {
+  [ -f "$1" ] || die "$1 is missing"
+  python3 -c 'import sys, zipfile; sys.exit("io/vertx/core/Vertx.class" not in zipfile.ZipFile(sys.argv[1]).namelist())' "$1" \
+    || die "$1 is not the runnable jar (no dependencies inside): use server/target/vigil.jar"
+  cp "$1" "$2"
+}
 # start_vigil JAR LOG PORT JAVA_OPTS [NAME=VALUE...]: run Vigil from JAR on 127.0.0.1:PORT with the environment NAME=VALUE and the JVM options JAVA_OPTS, output in LOG; sets VIGIL_PID and waits up to 60 s for /readyz
 start_vigil() {
   local jar="$1" log="$2" port="$3" opts="$4"; shift 4
