@@ -42,9 +42,11 @@ public final class PatrolReportPage {
       if (rep != null) {
         // Runs: the day observed; Failed: the time silent (under NoData); Success: the share not silent.
         long silent = rep.getLong("silentSeconds");
+        long observed = rep.getLong("observedSeconds");
         b.append("<tr").append(silent > 0 ? " class=\"bad\"" : "").append(" id=\"reporting-").append(esc(s.getString("id")))
             .append("\"><td>").append(esc(sys)).append("</td><td>reporting 数据上报 (≤ ").append(esc(rep.getString("interval")))
-            .append(" apart)</td><td></td><td class=\"n\">").append(duration(rep.getLong("observedSeconds"))).append("</td><td class=\"n\">")
+            .append(" apart)</td><td>").append(observed == 0 ? "not yet in the inventory 当日未登记" : "")
+            .append("</td><td class=\"n\">").append(duration(observed)).append("</td><td class=\"n\">")
             .append(silent == 0 ? "0" : "silent 静默 " + duration(silent)).append("</td><td class=\"n\">").append(pct(rep.getDouble("ratio")))
             .append("</td><td></td></tr>");
       }

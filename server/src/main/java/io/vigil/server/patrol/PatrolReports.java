@@ -37,8 +37,10 @@ import java.util.OptionalDouble;
  * minutes of noise would predict a disk "full in minutes" that is not filling at all.
  *
  * <p>Reporting: for a system with a heartbeat interval, the share of the day so far (observed
- * from the day's start to its end, or to now for today) in which it was not silent, i.e. not
- * under a NoData fault. Heartbeats ({@code POST /api/v1/heartbeat}) are counted separately,
+ * from the day's start, or from the system's registration in the inventory if later, to the day's
+ * end, or to now for today) in which it was not silent, i.e. not under a NoData fault. Before its
+ * registration nobody expected anything of it: a system added at noon is not reported as
+ * reporting all morning. Heartbeats ({@code POST /api/v1/heartbeat}) are counted separately,
  * against what the interval expects over the same stretch: any sample keeps a system reporting,
  * so a system that sends metrics but never beats is fully reporting with zero heartbeats.
  */
@@ -66,6 +68,7 @@ public final class PatrolReports {
           + "(array_agg(x.value ORDER BY x.time DESC))[1] AS last_value "
           + "FROM vigil_samples(ARRAY(SELECT id FROM series WHERE metric = '" + DISK_METRIC + "' AND labels->>'customer' = $1), $2, $3) x "
           + "JOIN series s ON s.id = x.series_id GROUP BY s.id, s.labels HAVING count(*) >= 3 ORDER BY s.id";
+  private static final String REGISTERED = "SELECT id, created_at FROM systems WHERE customer = $1";
   private static final String FAULTS =
       "SELECT * FROM faults WHERE labels->>'customer' = $1 AND ((firing_at >= $2 AND firing_at < $3) "
           + "OR (rule = '" + NoDataWatch.RULE + "' AND starts_at < $3 AND (ends_at IS NULL OR ends_at > $2))) ORDER BY firing_at, id";
@@ -96,7 +99,11 @@ public final class PatrolReports {
     Instant to = day.plusDays(1).atStartOfDay(c.zone()).toInstant();
     Tuple range = Tuple.of(c.id(), Rows.ts(from), Rows.ts(to));
     Report r = new Report(c, systems, day, from, to, now);
-    return pool.preparedQuery(CHECKS).execute(range).compose(checks -> {
+    return pool.preparedQuery(REGISTERED).execute(Tuple.of(c.id())).compose(registered -> {
+      for (Row row : registered) r.registered(row.getString("id"), Rows.instant(row, "created_at"));
+      r.listSystems();
+      return pool.preparedQuery(CHECKS).execute(range);
+    }).compose(checks -> {
       for (Row row : checks) r.check(row);
       return pool.preparedQuery(TLS).execute(range);
     }).compose(tls -> {
@@ -126,8 +133,10 @@ public final class PatrolReports {
     final Map<Severity, long[]> bySeverity = new LinkedHashMap<>(); // count, resolved, sum of seconds to resolve
     long checks;
     long failed;
-    /** Seconds of the day observed: all of it once over, else up to now. */
-    final long observedSeconds;
+    /** Where the observed part of the day ends: its end once over, else now. */
+    final Instant observedTo;
+    /** When each system was registered in the inventory, where known. */
+    final Map<String, Instant> registered = new java.util.HashMap<>();
     /** Seconds each system spent under a NoData fault within the observed part of the day. */
     final Map<String, Long> silentSeconds = new java.util.HashMap<>();
 
@@ -137,20 +146,42 @@ public final class PatrolReports {
       this.from = from;
       this.to = to;
       this.now = now;
-      this.observedSeconds = Math.max(0, Duration.between(from, now.isBefore(to) ? now : to).toSeconds());
-      for (SystemSpec s : list) {
-        specs.put(s.id(), s);
-        system(s.id());
-      }
+      this.observedTo = now.isBefore(to) ? now : to;
+      for (SystemSpec s : list) specs.put(s.id(), s);
       for (Severity s : Severity.values()) bySeverity.put(s, new long[3]);
+    }
+
+    /** When system {@code id} was registered; called for every registered system before {@link #listSystems}. */
+    void registered(String id, Instant at) {
+      if (at != null) registered.put(id, at);
+    }
+
+    /** The inventory's systems first, in its order, before the systems only samples name. */
+    void listSystems() {
+      for (String id : specs.keySet()) system(id);
+    }
+
+    /**
+     * Where system {@code id}'s observed stretch starts: the day's start, or its registration if
+     * later; {@link #observedTo} if it was registered after that (nothing of the day observed).
+     */
+    Instant observedFrom(String id) {
+      Instant at = registered.get(id);
+      if (at == null || !at.isAfter(from)) return from;
+      return at.isBefore(observedTo) ? at : observedTo;
+    }
+
+    /** Seconds of the day in which system {@code id} was watched: from {@link #observedFrom} to {@link #observedTo}. */
+    long observedSeconds(String id) {
+      return Duration.between(observedFrom(id), observedTo).toSeconds();
     }
 
     JsonObject system(String id) {
       return systems.computeIfAbsent(id, k -> {
         SystemSpec s = specs.get(k);
         Long expected = null;
-        if (s != null && s.heartbeatInterval() != null) {
-          expected = observedSeconds * 1000 / s.heartbeatInterval().toMillis();
+        if (s != null && s.heartbeatInterval() != null && observedSeconds(k) > 0) {
+          expected = observedSeconds(k) * 1000 / s.heartbeatInterval().toMillis();
         }
         return new JsonObject().put("id", k).put("name", s == null ? k : s.name())
             .put("criticality", s == null ? null : s.criticality().wireName()).put("probes", new JsonArray())
@@ -280,8 +311,10 @@ public final class PatrolReports {
         s.put("successRatio", n == 0 ? null : (double) (n - s.getLong("failures")) / n);
         SystemSpec spec = specs.get(s.getString("id"));
         if (spec != null && spec.heartbeatInterval() != null) {
+          long observedSeconds = observedSeconds(spec.id());
           long silent = Math.min(observedSeconds, silentSeconds.getOrDefault(s.getString("id"), 0L));
           s.put("reporting", new JsonObject().put("interval", io.vigil.rules.Durations.format(spec.heartbeatInterval()))
+              .put("observedFrom", observedFrom(spec.id()).toString()).put("observedTo", observedTo.toString())
               .put("observedSeconds", observedSeconds).put("silentSeconds", silent)
               .put("ratio", observedSeconds == 0 ? null : (double) (observedSeconds - silent) / observedSeconds));
         }

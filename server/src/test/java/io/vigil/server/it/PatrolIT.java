@@ -324,9 +324,13 @@ class PatrolIT {
     JsonObject erp = r.getJsonArray("systems").getJsonObject(0);
     assertEquals("erp", erp.getString("id"));
     assertEquals(5, erp.getJsonObject("heartbeats").getLong("received"));
-    assertEquals(24, erp.getJsonObject("heartbeats").getLong("expected"));
-    assertEquals(new JsonObject().put("interval", "1h").put("observedSeconds", 86_400L).put("silentSeconds", 0L).put("ratio", 1.0),
-        erp.getJsonObject("reporting"), "created today, so never silent yesterday");
+    // erp was registered today: nothing was expected of it yesterday (its samples still count as checks).
+    assertNull(erp.getJsonObject("heartbeats").getValue("expected"), erp.encode());
+    JsonObject unregistered = erp.getJsonObject("reporting");
+    assertEquals(0L, unregistered.getLong("observedSeconds"), unregistered.encode());
+    assertEquals(0L, unregistered.getLong("silentSeconds"));
+    assertNull(unregistered.getValue("ratio"), "no ratio over nothing observed, rather than a 100 % nobody measured");
+    assertEquals(r.getString("to"), unregistered.getString("observedFrom"));
     JsonObject portal = erp.getJsonArray("probes").getJsonObject(0);
     assertEquals(0.25, portal.getDouble("avgDurationSeconds"), 1e-9);
     JsonArray findings = r.getJsonArray("findings");
@@ -388,6 +392,18 @@ class PatrolIT {
             java.net.URI.create(vigil.http.base + "/api/v1/customers/acme/patrol-report")).header("Authorization", "Bearer " + TestVigil.ADMIN)
         .header("Accept", "text/html,application/xhtml+xml").build(), java.net.http.HttpResponse.BodyHandlers.ofString());
     assertTrue(viaAccept.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+
+    // Had erp been registered three days ago, yesterday was watched whole: 24 heartbeats expected,
+    // none of the day silent. (A report is stored once: drop it so the restarted node stores it anew.)
+    vigil.stop();
+    vigil.sql("UPDATE systems SET created_at = now() - interval '3 days'");
+    vigil.sql("DELETE FROM patrol_reports");
+    vigil = new TestVigil(vigil.db, Map.of("VIGIL_PATROL_REPORT_AT", "00:00"));
+    Await.until(Duration.ofSeconds(15), "yesterday's report stored again", () -> vigil.count("patrol_reports") == 1);
+    JsonObject watched = vigil.http.get("/api/v1/customers/acme/patrol-report?date=" + yesterday).json().getJsonArray("systems").getJsonObject(0);
+    assertEquals(24, watched.getJsonObject("heartbeats").getLong("expected"), watched.encode());
+    assertEquals(new JsonObject().put("interval", "1h").put("observedFrom", r.getString("from")).put("observedTo", r.getString("to"))
+        .put("observedSeconds", 86_400L).put("silentSeconds", 0L).put("ratio", 1.0), watched.getJsonObject("reporting"));
   }
 
   private static JsonObject find(JsonArray findings, String kind) {

@@ -31,7 +31,8 @@ class PatrolReportPageIT {
     Path dir = Path.of("target", "screenshots").toAbsolutePath();
     Files.createDirectories(dir);
     Path page = dir.resolve("patrol-report.html");
-    try (TestVigil vigil = new TestVigil(Map.of())) {
+    TestVigil first = new TestVigil(Map.of());
+    try {
       LocalDate yesterday = LocalDate.now(ZoneOffset.UTC).minusDays(1);
       long t0 = yesterday.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
       StringBuilder b = new StringBuilder();
@@ -42,12 +43,23 @@ class PatrolReportPageIT {
         b.append(",{\"metric\":\"disk_usage\",\"labels\":{\"customer\":\"acme\",\"system\":\"erp\",\"host\":\"db1\"},\"value\":")
             .append(70 + i).append(",\"ts\":").append(ts).append("}");
       }
-      assertEquals(204, vigil.http.ingest(b.substring(1)).status());
-      assertEquals(201, vigil.http.post("/api/v1/customers", "{\"id\":\"acme\",\"name\":\"ACME 集团\",\"tier\":\"7x24\"}").status());
-      assertEquals(201, vigil.http.post("/api/v1/customers/acme/systems", "{\"id\":\"erp\",\"name\":\"ERP\",\"heartbeatInterval\":\"5m\"}").status());
-      Http.Reply html = vigil.http.get("/api/v1/customers/acme/patrol-report?format=html&date=" + yesterday);
-      assertEquals(200, html.status(), html.toString());
-      Files.writeString(page, html.raw().body(), StandardCharsets.UTF_8);
+      assertEquals(204, first.http.ingest(b.substring(1)).status());
+      assertEquals(201, first.http.post("/api/v1/customers", "{\"id\":\"acme\",\"name\":\"ACME 集团\",\"tier\":\"7x24\"}").status());
+      assertEquals(201, first.http.post("/api/v1/customers/acme/systems", "{\"id\":\"erp\",\"name\":\"ERP\",\"heartbeatInterval\":\"5m\"}").status());
+      Http.Reply registeredToday = first.http.get("/api/v1/customers/acme/patrol-report?format=html&date=" + yesterday);
+      assertTrue(registeredToday.raw().body().contains("not yet in the inventory 当日未登记"), "erp was registered today");
+      // Registered three days ago instead: yesterday was watched whole. Reports are stored once, so
+      // drop any, and let a restarted node see the earlier registration.
+      first.stop();
+      first.sql("UPDATE systems SET created_at = now() - interval '3 days'");
+      first.sql("DELETE FROM patrol_reports");
+      try (TestVigil again = new TestVigil(first.db, Map.of())) {
+        Http.Reply html = again.http.get("/api/v1/customers/acme/patrol-report?format=html&date=" + yesterday);
+        assertEquals(200, html.status(), html.toString());
+        Files.writeString(page, html.raw().body(), StandardCharsets.UTF_8);
+      }
+    } finally {
+      first.close();
     }
 
     ChromeOptions opts = new ChromeOptions().setBinary("/usr/bin/chromium").addArguments("--headless=new", "--no-sandbox",
