@@ -174,12 +174,16 @@ class RuleEngineTest {
     return new RuleEngine(RulesFile.load("t.yaml", yaml), clock);
   }
 
-  @Test
-  void keepFiringForHoldsTheFaultAfterTheConditionClearsThenResolves() {
-    RuleEngine e = engineFrom("""
+  private RuleEngine highCpuKeptFiring2m() {
+    return engineFrom("""
         rules:
           - {name: HighCpu, expr: cpu_usage > 90, keep_firing_for: 2m, severity: P2}
         """);
+  }
+
+  @Test
+  void keepFiringForHoldsTheFaultAfterTheConditionClearsThenResolves() {
+    RuleEngine e = highCpuKeptFiring2m();
     e.evaluate(cpu(DB1, 95));
     clock.advance(Duration.ofSeconds(10));
     List<FaultEvent> cleared = e.evaluate(cpu(DB1, 50));
@@ -197,10 +201,7 @@ class RuleEngineTest {
 
   @Test
   void keepFiringForEndsAtItsDeadlineEvenWhenTheTimerRunsLate() {
-    RuleEngine e = engineFrom("""
-        rules:
-          - {name: HighCpu, expr: cpu_usage > 90, keep_firing_for: 2m, severity: P2}
-        """);
+    RuleEngine e = highCpuKeptFiring2m();
     e.evaluate(cpu(DB1, 95));
     e.evaluate(cpu(DB1, 50));
     clock.advance(Duration.ofSeconds(127)); // a loaded machine: the tick comes 7 s after the deadline
@@ -211,10 +212,7 @@ class RuleEngineTest {
 
   @Test
   void keepFiringForIsCancelledWhenTheConditionHoldsAgain() {
-    RuleEngine e = engineFrom("""
-        rules:
-          - {name: HighCpu, expr: cpu_usage > 90, keep_firing_for: 2m, severity: P2}
-        """);
+    RuleEngine e = highCpuKeptFiring2m();
     e.evaluate(cpu(DB1, 95));
     clock.advance(Duration.ofSeconds(10));
     e.evaluate(cpu(DB1, 50));
