@@ -31,7 +31,8 @@ OUT="${BENCH_OUT:-$BENCH/results/lineprotocol.md}"
 
 PLANNED=$(( 90 + 2 * (WARMUP + DURATION + 30) ))
 [ "$PLANNED" -lt "$BUDGET" ] || die "plan needs ~${PLANNED}s (> BENCH_BUDGET=${BUDGET}s)"
-for tool in java curl python3 wrk; do command -v "$tool" >/dev/null || die "$tool is required (wrk: apt-get install wrk)"; done
+for tool in java curl python3; do command -v "$tool" >/dev/null || die "$tool is required"; done
+ensure_debian wrk wrk
 [ "$ONLY" = vigil ] || ensure_debian influxd influxdb
 PGBIN="$(pg_bindir)"
 
