@@ -27,19 +27,32 @@ import org.slf4j.LoggerFactory;
  * {@code index} and {@code field} when one is invalid (then none of the request is taken; Vigil needs
  * an {@code alertname} label, which Alertmanager does not); 413 above {@link #MAX_ALERTS}; 415 not
  * JSON; 503 + Retry-After when storage cannot take them now (Prometheus retries). Never blocks.
+ *
+ * <p>Tenancy as for samples ({@link Tenancy}): a token bound to a customer gives its alerts without a
+ * {@code customer} label that customer, and an alert naming another customer fails the request
+ * with 403 (a fault, and a ticket paging someone, for a customer the sender does not serve).
  */
 public final class AlertsHandler implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(AlertsHandler.class);
   /** Prometheus sends at most 64 per request; anything near this limit is not a Prometheus. */
   public static final int MAX_ALERTS = 10_000;
   private final AlertSink sink;
+  private final IngestLimits limits;
+  private final java.util.function.Function<RoutingContext, String> customerOf;
   private final Counter requests;
   private final Counter alerts;
   private final Counter decodeErrors;
   private final Counter storageErrors;
 
-  public AlertsHandler(AlertSink sink, MeterRegistry registry) {
+  /**
+   * {@code limits}: counts tenancy refusals ({@code vigil_ingest_refused_total{transport="alerts"}});
+   * {@code customerOf}: the customer the caller's token is bound to (null: none), read after auth.
+   */
+  public AlertsHandler(AlertSink sink, IngestLimits limits, java.util.function.Function<RoutingContext, String> customerOf,
+      MeterRegistry registry) {
     this.sink = sink;
+    this.limits = limits;
+    this.customerOf = customerOf;
     requests = Counter.builder("vigil_alerts_requests").description("alert posts decoded").register(registry);
     alerts = Counter.builder("vigil_alerts_received").description("alerts received and stored").register(registry);
     decodeErrors = Counter.builder("vigil_alerts_decode_errors").description("alert posts refused as bad input").register(registry);
@@ -56,9 +69,10 @@ public final class AlertsHandler implements Handler<RoutingContext> {
     }
     List<Alert> decoded;
     try {
-      decoded = decode(ctx.body().buffer());
+      decoded = bind(decode(ctx.body().buffer()), Tenancy.of(customerOf.apply(ctx)));
     } catch (IngestException e) {
-      decodeErrors.increment();
+      if (e.status() == 403) limits.refused("alerts", "customer_mismatch");
+      else decodeErrors.increment();
       LOG.debug("alerts.rejected status={} reason=\"{}\"", e.status(), e.getMessage());
       Responses.json(ctx, e.status(), e.toJson());
       return;
@@ -91,6 +105,22 @@ public final class AlertsHandler implements Handler<RoutingContext> {
     for (int i = 0; i < array.size(); i++) {
       if (!(array.getValue(i) instanceof JsonObject o)) throw IngestException.at(i, null, "alert " + i + " is not a JSON object");
       out.add(alert(o, i));
+    }
+    return out;
+  }
+
+  /**
+   * The alerts with {@code tenancy}'s customer stamped where they name none, or an
+   * {@link IngestException} (403, {@code index}, {@code labels.customer}) for the first naming another.
+   */
+  public static List<Alert> bind(List<Alert> alerts, Tenancy tenancy) {
+    if (tenancy.customer() == null) return alerts;
+    List<Alert> out = new ArrayList<>(alerts.size());
+    for (int i = 0; i < alerts.size(); i++) {
+      Alert a = alerts.get(i);
+      String why = tenancy.conflict(a.labels().get(Tenancy.LABEL), "alert " + i);
+      if (why != null) throw new IngestException(403, why, i, "labels." + Tenancy.LABEL);
+      out.add(new Alert(tenancy.stamp(a.labels()), a.annotations(), a.startsAt(), a.endsAt(), a.generatorUrl()));
     }
     return out;
   }

@@ -9,8 +9,8 @@ import java.util.Map;
 
 /**
  * Tenancy at the door, the same for every collector: an ingest token may be bound to a customer.
- * Samples it sends without a {@code customer} label get that customer; a sample that names another
- * customer fails the whole request with 403 (never re-labelled: a wrong label is a misconfigured
+ * Samples (and alerts) it sends without a {@code customer} label get that customer; one that names
+ * another customer fails the whole request with 403 (never re-labelled: a wrong label is a misconfigured
  * agent or an attempt to write into someone else's systems, and either must be seen, not hidden).
  * A token bound to no customer ({@link #OPEN}) changes nothing. Immutable, thread-safe.
  */
@@ -52,8 +52,13 @@ public final class Tenancy {
    * else the reason it may not.
    */
   public String conflict(String claimed) {
+    return conflict(claimed, "sample");
+  }
+
+  /** As {@link #conflict(String)}, for a {@code what} that is not a sample (an alert). */
+  public String conflict(String claimed, String what) {
     if (customer == null || claimed == null || claimed.equals(customer)) return null;
-    return "sample claims customer '" + claimed + "' but " + boundBy + " is bound to customer '" + customer
+    return what + " claims customer '" + claimed + "' but " + boundBy + " is bound to customer '" + customer
         + "'; nothing of " + unit + " was stored";
   }
 

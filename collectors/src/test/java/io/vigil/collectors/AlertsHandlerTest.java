@@ -2,6 +2,7 @@ package io.vigil.collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,5 +68,19 @@ class AlertsHandlerTest {
   void refusesNonArrayAndBadJson() {
     assertEquals(400, assertThrows(IngestException.class, () -> AlertsHandler.decode(Buffer.buffer("{\"labels\":{}}"))).status());
     assertEquals(400, assertThrows(IngestException.class, () -> AlertsHandler.decode(Buffer.buffer("[{"))).status());
+  }
+
+  @Test
+  void bindStampsTheTokensCustomerAndRefusesAnAlertNamingAnother() {
+    List<Alert> alerts = AlertsHandler.decode(Buffer.buffer(
+        "[{\"labels\":{\"alertname\":\"A\"}},{\"labels\":{\"alertname\":\"B\",\"customer\":\"acme\"}}]"));
+    List<Alert> bound = AlertsHandler.bind(alerts, Tenancy.of("acme"));
+    assertEquals("acme", bound.get(0).labels().get("customer"));
+    assertEquals(alerts.get(1), bound.get(1));
+    assertSame(alerts, AlertsHandler.bind(alerts, Tenancy.OPEN));
+    IngestException e = assertThrows(IngestException.class, () -> AlertsHandler.bind(alerts, Tenancy.of("globex")));
+    assertEquals(403, e.status());
+    assertEquals("alert 1 claims customer 'acme' but this token is bound to customer 'globex'; nothing of this request was stored", e.getMessage());
+    assertEquals("labels.customer", e.toJson().getString("field"));
   }
 }

@@ -229,11 +229,13 @@ public final class VigilServer extends VerticleBase {
               .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
               .handler(web.auth().require(Role.INGEST))
               .handler(new RemoteWriteHandler(pipeline, limits, customerOf, config.maxSamplesPerRequest(),
-                  (int) Math.min(Integer.MAX_VALUE, 8 * config.maxBodyBytes()), registry));
+                  (int) Math.min(Integer.MAX_VALUE, 8 * config.maxBodyBytes()), registry))
+              .failureHandler(limits.bodyTooLarge("remote_write"));
           full.post("/api/v2/alerts")
               .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
               .handler(web.auth().require(Role.INGEST))
-              .handler(new AlertsHandler(alerts, registry));
+              .handler(new AlertsHandler(alerts, limits, customerOf, registry))
+              .failureHandler(limits.bodyTooLarge("alerts"));
           // --- end Prometheus ---
           // Patrol (issue 5): NoData watch, probes, heartbeats, inventory and patrol report routes.
           new Patrol(vertx, inventory, patrolReports, pipeline, catalog, active.stream().map(f -> f.fault()).toList(), clock, registry,

@@ -116,6 +116,38 @@ class AlertIntakeIT {
   }
 
   @Test
+  void aCustomerBoundTokenGivesItsAlertsThatCustomerAndIsRefusedAnotherCustomersWhole() throws Exception {
+    try (TestVigil vigil = new TestVigil()) {
+      Http.Reply t = vigil.http.post("/api/v1/tokens", "{\"name\":\"acme-prometheus\",\"role\":\"ingest\",\"customer\":\"acme\"}");
+      assertEquals(201, t.status(), t.toString());
+      Http acme = vigil.http.as(t.json().getString("token"));
+      String unlabelled = new JsonArray().add(new JsonObject().put("labels", new JsonObject().put("alertname", "QueueStuck")
+          .put("severity", "critical").put("system", "mq"))).encode();
+      assertEquals(200, acme.post("/api/v2/alerts", unlabelled).status());
+      JsonObject f = prometheusFault(vigil.http, "QueueStuck", "firing");
+      assertEquals("acme", f.getJsonObject("labels").getString("customer"), f.encode());
+      Long ticket = Await.until(Duration.ofSeconds(10), "QueueStuck's ticket", () -> {
+        JsonObject x = prometheusFault(vigil.http, "QueueStuck", "firing");
+        return x == null ? null : x.getLong("ticketId");
+      });
+      assertEquals("acme", vigil.http.get("/api/v1/tickets/" + ticket).json().getString("customer"));
+
+      // One alert of the post names globex: the whole post is refused, the acme alert with it.
+      String mixed = new JsonArray().add(new JsonObject().put("labels", new JsonObject().put("alertname", "DiskFull").put("customer", "acme")))
+          .add(new JsonObject().put("labels", new JsonObject().put("alertname", "DiskFull").put("customer", "globex"))).encode();
+      Http.Reply refused = acme.post("/api/v2/alerts", mixed);
+      assertEquals(403, refused.status(), refused.toString());
+      assertEquals(1, refused.json().getInteger("index"));
+      assertEquals("labels.customer", refused.json().getString("field"));
+      assertTrue(refused.json().getString("error").contains("alert 1 claims customer 'globex' but this token is bound to customer 'acme'"),
+          refused.toString());
+      assertEquals("1", vigil.sql("SELECT count(*) FROM faults"), "only QueueStuck");
+      assertTrue(vigil.http.get("/metrics").raw().body()
+          .contains("vigil_ingest_refused_total{reason=\"customer_mismatch\",transport=\"alerts\"} 1.0"));
+    }
+  }
+
+  @Test
   void restartRestoresPrometheusFaultsWithoutDuplicatesAndResolvesFaultsOfRulesThatAreGone() throws Exception {
     Config.Database db = EphemeralPostgres.get().freshDatabase();
     Instant start = now().minusSeconds(60);

@@ -48,17 +48,28 @@ class IngestLimitsIT {
   }
 
   @Test
-  void bodyOverTheLimitIs413OnBothCollectors() throws Exception {
+  void bodyOverTheLimitIs413AsJsonOnEveryCollector() throws Exception {
     String big = "m,h=a v=1\n".repeat(500);
     HttpResponse<String> r = line(big);
     assertEquals(413, r.statusCode(), r.body());
     assertTrue(new JsonObject(r.body()).getString("error").contains("configured limit of 4096 bytes"), r.body());
     Http.Reply j = vigil.http.ingest("{\"metric\":\"m\",\"labels\":{\"x\":\"" + "y".repeat(5000) + "\"},\"value\":1}");
     assertEquals(413, j.status());
+    // remote_write and alert intake: the same JSON answer (not Vert.x Web's bare 'Request Entity Too Large').
+    Http.Reply rw = vigil.http.postWithHeaders("/api/v1/write", Map.of("Content-Type", "application/x-protobuf",
+        "Content-Encoding", "snappy", "X-Prometheus-Remote-Write-Version", "0.1.0"), new byte[5000]);
+    assertEquals(413, rw.status(), rw.toString());
+    assertEquals(4096, rw.json().getLong("limit"), rw.toString());
+    Http.Reply alerts = vigil.http.post("/api/v2/alerts", "[{\"labels\":{\"alertname\":\"" + "A".repeat(5000) + "\"}}]");
+    assertEquals(413, alerts.status(), alerts.toString());
+    assertEquals("body_size", alerts.json().getString("reason"), alerts.toString());
     assertEquals(0, vigil.count("samples"));
+    assertEquals(0, vigil.count("faults"));
     String m = metrics();
     assertCounted(m, "influx", "body_size");
     assertCounted(m, "json", "body_size");
+    assertCounted(m, "remote_write", "body_size");
+    assertCounted(m, "alerts", "body_size");
   }
 
   @Test
