@@ -2,19 +2,31 @@ package io.vigil.web;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 /**
  * The patrol report (巡检报告) as a printable HTML page, rendered from the report's JSON so the
  * page and the API never disagree. English headings with Chinese beside them; a print stylesheet
- * keeps sections off page breaks. Pure: a function of the JSON.
+ * keeps sections off page breaks. Times are shown in the customer's zone, to the second (the
+ * JSON keeps UTC instants): the page is printed for the customer. Pure: a function of the JSON.
  */
 public final class PatrolReportPage {
+  private static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT);
+
   private PatrolReportPage() {}
+
+  /** An instant of the JSON as local time in {@code zone}; "" for null. */
+  static String local(String instant, ZoneId zone) {
+    return instant == null ? "" : LOCAL.format(Instant.parse(instant).atZone(zone));
+  }
 
   public static String render(JsonObject r) {
     JsonObject c = r.getJsonObject("customer");
     JsonObject sum = r.getJsonObject("summary");
+    ZoneId zone = ZoneId.of(c.getString("timeZone"));
     StringBuilder b = new StringBuilder(8192);
     b.append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Patrol report 巡检报告 · ")
         .append(esc(c.getString("name"))).append(" · ").append(esc(r.getString("date"))).append("</title><style>").append(CSS)
@@ -22,7 +34,8 @@ public final class PatrolReportPage {
     meta(b, "Customer", "客户", c.getString("name") + " (" + c.getString("id") + ")");
     meta(b, "Contract tier", "服务等级", c.getString("tier"));
     meta(b, "Date", "日期", r.getString("date") + " (" + c.getString("timeZone") + ")");
-    meta(b, "Generated", "生成时间", r.getString("generatedAt") + (r.getBoolean("complete", true) ? "" : " — day not over, partial 当日未结束"));
+    meta(b, "Generated", "生成时间", local(r.getString("generatedAt"), zone)
+        + (r.getBoolean("complete", true) ? "" : " — day not over, partial 当日未结束"));
     b.append("</dl></header>");
 
     b.append("<section id=\"summary\"><h2>Summary <span class=\"zh\">概要</span></h2><ul class=\"tiles\">");
@@ -100,9 +113,9 @@ public final class PatrolReportPage {
       b.append("<table class=\"list\"><thead><tr><th>Fired 发生</th><th>Severity 级别</th><th>System 系统</th><th>Fault 故障</th><th>Resolved 恢复</th></tr></thead><tbody>");
       for (Object o : list) {
         JsonObject f = (JsonObject) o;
-        b.append("<tr><td>").append(esc(f.getString("firingAt"))).append("</td><td>").append(esc(f.getString("severity"))).append("</td><td>")
+        b.append("<tr><td>").append(local(f.getString("firingAt"), zone)).append("</td><td>").append(esc(f.getString("severity"))).append("</td><td>")
             .append(esc(f.getString("system"))).append("</td><td>").append(esc(f.getString("rule"))).append(": ").append(esc(f.getString("summary")))
-            .append("</td><td>").append(f.getString("endsAt") == null ? "open 未恢复" : esc(f.getString("endsAt"))).append("</td></tr>");
+            .append("</td><td>").append(f.getString("endsAt") == null ? "open 未恢复" : local(f.getString("endsAt"), zone)).append("</td></tr>");
       }
       b.append("</tbody></table>");
     }
@@ -123,8 +136,8 @@ public final class PatrolReportPage {
       }
       b.append("</tbody></table>");
     }
-    b.append("</section><footer>Vigil · ").append(esc(c.getString("id"))).append(" · ").append(esc(r.getString("from"))).append(" – ")
-        .append(esc(r.getString("to"))).append("</footer></body></html>");
+    b.append("</section><footer>Vigil · ").append(esc(c.getString("id"))).append(" · ").append(local(r.getString("from"), zone)).append(" – ")
+        .append(local(r.getString("to"), zone)).append(" ").append(esc(zone.getId())).append("</footer></body></html>");
     return b.toString();
   }
 

@@ -55,18 +55,35 @@ class PatrolApiTest {
         ZoneId.of("Asia/Shanghai")).zone());
   }
 
-  @Test
-  void reportPageEscapesWhatCustomersAndSystemsAreCalled() {
-    JsonObject report = new JsonObject()
-        .put("customer", new JsonObject().put("id", "acme").put("name", "<script>alert(1)</script>").put("tier", "7x24").put("timeZone", "UTC"))
-        .put("date", "2026-11-22").put("from", "a").put("to", "b").put("generatedAt", "c").put("complete", true)
+  private static JsonObject emptyReport(String name, String zone, String from, String to, String generatedAt) {
+    return new JsonObject()
+        .put("customer", new JsonObject().put("id", "acme").put("name", name).put("tier", "7x24").put("timeZone", zone))
+        .put("date", "2026-11-22").put("from", from).put("to", to).put("generatedAt", generatedAt).put("complete", true)
         .put("summary", new JsonObject().put("checks", 0L).put("failedChecks", 0L).put("findings", 0).put("faults", 0L))
         .put("systems", new io.vertx.core.json.JsonArray()).put("findings", new io.vertx.core.json.JsonArray())
         .put("faults", new JsonObject().put("bySeverity", new io.vertx.core.json.JsonArray()).put("list", new io.vertx.core.json.JsonArray()))
         .put("trends", new io.vertx.core.json.JsonArray());
-    String html = PatrolReportPage.render(report);
+  }
+
+  @Test
+  void reportPageEscapesWhatCustomersAndSystemsAreCalled() {
+    String html = PatrolReportPage.render(emptyReport("<script>alert(1)</script>", "UTC", "2026-11-22T00:00:00Z", "2026-11-23T00:00:00Z",
+        "2026-11-23T07:00:00Z"));
     assertFalse(html.contains("<script>"));
     assertTrue(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assertTrue(html.contains("Nothing found. 未发现问题。"));
+  }
+
+  @Test
+  void reportPageShowsTimesInTheCustomersZoneToTheSecond() {
+    JsonObject report = emptyReport("ACME", "Asia/Shanghai", "2026-11-21T16:00:00Z", "2026-11-22T16:00:00Z", "2026-11-22T23:00:00.123456789Z");
+    report.getJsonObject("faults").getJsonArray("list").add(new JsonObject().put("severity", "P1").put("system", "erp").put("rule", "SystemDown")
+        .put("summary", "erp down").put("firingAt", "2026-11-22T01:02:03.456Z").put("endsAt", "2026-11-22T02:00:00Z"));
+    String html = PatrolReportPage.render(report);
+    assertTrue(html.contains("2026-11-23 07:00:00"), "generated, in Beijing time");
+    assertTrue(html.contains("<td>2026-11-22 09:02:03</td>"), "fired");
+    assertTrue(html.contains("<td>2026-11-22 10:00:00</td>"), "resolved");
+    assertTrue(html.contains("2026-11-22 00:00:00 – 2026-11-23 00:00:00 Asia/Shanghai"), "the day, as the customer counts it");
+    assertFalse(html.contains("2026-11-22T01:02:03"), "no UTC instants on the printed page");
   }
 }
