@@ -214,6 +214,10 @@ public final class VigilServer extends VerticleBase {
               .handler(web.auth().requireInflux(Role.INGEST, false)).handler(influx.v1()).failureHandler(influx.bodyTooLarge(false));
           full.post("/api/v2/write").handler(InfluxWrite.anyContentType()).handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
               .handler(web.auth().requireInflux(Role.INGEST, true)).handler(influx.v2()).failureHandler(influx.bodyTooLarge(true));
+          // /query only for what writing clients send (Telegraf's CREATE DATABASE, the CLI's -import DDL).
+          full.route("/query").method(io.vertx.core.http.HttpMethod.GET).method(io.vertx.core.http.HttpMethod.POST)
+              .handler(BodyHandler.create(false).setBodyLimit(64 * 1024))
+              .handler(web.auth().requireInflux(Role.INGEST, false)).handler(io.vigil.collectors.InfluxQuery.handler());
           // ---- end ingest ----
           // --- Prometheus: remote_write 1.0 ingest and Alertmanager-compatible alert intake (issue 5) ---
           ExternalAlerts alerts = new ExternalAlerts(vertx, new AlertTracker(ExternalAlerts.PROMETHEUS, config.alertSeverity(),

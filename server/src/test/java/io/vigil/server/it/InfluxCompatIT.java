@@ -136,7 +136,11 @@ class InfluxCompatIT {
   void influxCliImportReportsTheSameCountsForVigilAndInfluxdb() throws Exception {
     Path file = Files.createTempFile("vigil-import", ".txt");
     try {
+      // The DDL section goes to /query, as Telegraf's CREATE DATABASE does.
       Files.writeString(file, """
+          # DDL
+          CREATE DATABASE telegraf
+          CREATE RETENTION POLICY oneday ON telegraf DURATION 1d REPLICATION 1
           # DML
           # CONTEXT-DATABASE: telegraf
           import_probe,host=i1 v=1 1763805600
@@ -147,6 +151,8 @@ class InfluxCompatIT {
       String ours = influxCli(vigil.port(), "-import", "-path", file.toString(), "-precision", "s");
       String theirs = influxCli(influxd.port, "-import", "-path", file.toString(), "-precision", "s");
       assertEquals(summary(theirs), summary(ours), "influxd:\n" + theirs + "\nVigil:\n" + ours);
+      // The CLI logs a failed DDL statement as "error: …" and goes on importing.
+      assertFalse(ours.contains("error:"), "the DDL section was refused:\n" + ours);
       // The CLI counts a partial write's whole batch as not inserted; both servers stored the 3 good lines.
       assertTrue(summary(ours).contains("points were not inserted"), ours);
       assertTrue(influxd.query("SELECT count(v) FROM telegraf..import_probe").contains("[\"1970-01-01T00:00:00Z\",3]"),
@@ -157,6 +163,35 @@ class InfluxCompatIT {
     } finally {
       Files.deleteIfExists(file);
     }
+  }
+
+  private Answer query(String base, String method, String q) throws Exception {
+    String form = q == null ? "" : "q=" + java.net.URLEncoder.encode(q, UTF_8);
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/query?u=agent&p=" + token + (method.equals("GET") ? "&" + form : "")));
+    if (method.equals("POST")) {
+      b.header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form));
+    }
+    HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return new Answer(r.statusCode(), r.body());
+  }
+
+  /** Same status and JSON (influxd ends its body with a newline). */
+  private static void assertSameJson(String what, Answer theirs, Answer ours) {
+    assertEquals(theirs.status(), ours.status(), what + ": influxd said " + theirs + ", Vigil " + ours);
+    assertEquals(new JsonObject(theirs.body()), new JsonObject(ours.body()), what);
+  }
+
+  @Test
+  void createDatabaseGetsInfluxdbsAnswerAndAnyOtherQueryAClear400() throws Exception {
+    for (String q : new String[] {"CREATE DATABASE \"telegraf\"", "CREATE DATABASE telegraf; CREATE RETENTION POLICY \"a_year\" ON \"telegraf\" DURATION 52w REPLICATION 1"}) {
+      assertSameJson(q, query(influxd.base(), "POST", q), query(vigil.http.base, "POST", q));
+    }
+    assertSameJson("no q", query(influxd.base(), "POST", null), query(vigil.http.base, "POST", null));
+    Answer select = query(vigil.http.base, "GET", "SELECT mean(usage) FROM cpu");
+    assertEquals(400, select.status(), select.toString());
+    assertTrue(new JsonObject(select.body()).getString("error").startsWith("statement 1 (SELECT MEAN(USAGE) …) is not supported"), select.body());
+    assertEquals(401, client.send(HttpRequest.newBuilder(URI.create(vigil.http.base + "/query?q=CREATE+DATABASE+x")).build(),
+        HttpResponse.BodyHandlers.ofString()).statusCode(), "an ingest token is needed, as for /write");
   }
 
   /** The CLI's exit status and its written/failed line. */
