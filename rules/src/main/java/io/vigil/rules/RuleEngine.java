@@ -155,6 +155,9 @@ public final class RuleEngine {
     Map<Integer, Map<Labels, Double>> replayed = new HashMap<>();
     long now = clock.millis();
     for (Fault f : faults) {
+      // Only this engine's faults: patrol's NoData or a Prometheus alert may share a rule's name
+      // (the demo rules have a NoData rule) and must not be adopted, re-graded or resolved here.
+      if (!Fault.SOURCE_RULE.equals(f.source())) continue;
       RuleState st = byName.get(f.rule());
       if (st == null || !f.active()) continue;
       Labels output = outputLabels(st.rule, f.labels());

@@ -150,6 +150,23 @@ class RuleEngineTest {
   }
 
   @Test
+  void restoreLeavesFaultsOfOtherSourcesAloneEvenWhenARuleHasTheirName() {
+    RuleEngine e = engineFrom("""
+        rules:
+          - {name: NoData, expr: up < 1, severity: P2}
+        """);
+    Labels erp = Labels.of("customer", "acme", "system", "erp");
+    Fault patrol = Fault.pending("patrol:erp", "NoData", Severity.P4, erp, 60, "erp has sent nothing", clock.instant())
+        .moveTo(FaultState.FIRING, clock.instant()).withSource("patrol");
+    e.restore(List.of(patrol));
+    List<FaultEvent> events = new java.util.ArrayList<>(e.reconcile());
+    events.addAll(e.evaluate(new Sample("up", erp, 1, clock.millis())));
+    clock.advance(Duration.ofMinutes(10));
+    events.addAll(e.tick());
+    assertTrue(events.stream().noneMatch(ev -> ev.fault().fingerprint().equals("patrol:erp")), events.toString());
+  }
+
+  @Test
   void restoredPendingFaultKeepsItsOriginalStartForTheForTimer() {
     RuleEngine first = engine("1m");
     Fault pending = first.evaluate(cpu(DB1, 95)).get(0).fault();

@@ -46,8 +46,13 @@ public final class NoDataWatch {
   /** Faults restored before the inventory names their system. */
   private final Map<Key, Fault> orphans = new HashMap<>();
 
+  /**
+   * {@code patrol:} + the fingerprint a rule named NoData would give these labels: a rule may be
+   * called NoData too (the demo rules have one), and one active fault per fingerprint must not
+   * make the two collide. (Faults stored before the prefix keep their fingerprint.)
+   */
   public static String fingerprint(String customer, String system) {
-    return Fingerprints.of(RULE, labels(customer, system));
+    return "patrol:" + Fingerprints.of(RULE, labels(customer, system));
   }
 
   private static Labels labels(String customer, String system) {

@@ -142,7 +142,14 @@ class PatrolIT {
 
   @Test
   void silentSystemRaisesNoDataFaultThatSurvivesARestartAndResolvesWhenDataArrives() throws Exception {
-    vigil = new TestVigil();
+    // With a rule of the same name, as the demo rules have: at start-up it must not adopt, re-grade
+    // or resolve patrol's fault (it did, and the system then went unwatched).
+    Map<String, String> sameName = Map.of("VIGIL_RULES", TestVigil.rulesFile(TestVigil.RULES + """
+          - name: NoData
+            expr: nodata(up[1m])
+            severity: P1
+        """));
+    vigil = new TestVigil(sameName);
     createCustomer("acme", "7x24");
     createSystem("acme", "{\"id\":\"erp\",\"name\":\"ERP\",\"heartbeatInterval\":\"2s\",\"criticality\":\"high\"}");
     createSystem("acme", "{\"id\":\"crm\",\"heartbeatInterval\":\"2s\"}");
@@ -177,10 +184,17 @@ class PatrolIT {
     assertEquals(0, system(today, "crm").getJsonObject("reporting").getLong("silentSeconds"));
     assertEquals(1.0, system(today, "crm").getJsonObject("reporting").getDouble("ratio"));
 
+    // crm also sends `up`, so the restart's warm-up replays the NoData rule's metric and judges the
+    // faults it holds by that history (which has nothing for erp).
+    assertEquals(204, vigil.http.ingest(sample("up", "acme", "crm", "app1", 1)).status());
     vigil.stop();
-    vigil = new TestVigil(vigil.db, Map.of());
+    vigil = new TestVigil(vigil.db, sameName);
     try (Http.Stream ws = vigil.http.stream()) {
       ws.next(); // snapshot
+      JsonObject restored = fault("firing", "NoData", "erp");
+      assertNotNull(restored, "erp's NoData is still firing after the restart");
+      assertEquals("P2", restored.getString("severity"), restored.encode());
+      assertEquals("patrol", restored.getString("source"));
       // Nothing is known of crm's last data across the restart: it counts from start-up, then it is
       // silent too. erp's restored fault would be raised again at that same deadline (a fixed sleep
       // could end before it on a slow machine).
