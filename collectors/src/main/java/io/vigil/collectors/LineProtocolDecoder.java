@@ -185,12 +185,16 @@ public final class LineProtocolDecoder {
     final long now;
     final Tenancy tenancy;
     final Result out;
-    // samples of the current line, committed only if the whole line is good
-    final String[] lineMetrics = new String[64];
-    final double[] lineValues = new double[64];
-    final int[] lineKeyFrom = new int[64];
-    final int[] lineKeyTo = new int[64];
+    // samples of the current line, committed only if the whole line is good; grown for wide lines
+    // (Telegraf's nstat or kernel_vmstat send over a hundred fields), bounded by the samples limit
+    String[] lineMetrics = new String[64];
+    double[] lineValues = new double[64];
+    int[] lineKeyFrom = new int[64];
+    int[] lineKeyTo = new int[64];
     int n;
+    /** metric → index among the line's fields, for lines wider than {@link #SCAN}: keeps a wide line linear. */
+    final java.util.HashMap<String, Integer> wide = new java.util.HashMap<>();
+    static final int SCAN = 32;
 
     Line(byte[] b, Precision precision, long now, Tenancy tenancy, Result out) {
       this.b = b;
@@ -242,6 +246,7 @@ public final class LineProtocolDecoder {
       int q = h;
       while (q < end && b[q] == ' ') q++;
       if (q == end) throw new Bad("missing fields");
+      if (n > SCAN) wide.clear();
       n = 0;
       // Fields.
       while (true) {
@@ -302,17 +307,39 @@ public final class LineProtocolDecoder {
     }
 
     private void add(String metric, double value, int keyFrom, int keyTo) throws Bad {
-      for (int i = 0; i < n; i++) {
-        if (lineMetrics[i].equals(metric)) {
-          if (Arrays.equals(b, lineKeyFrom[i], lineKeyTo[i], b, keyFrom, keyTo)) {
-            lineValues[i] = value; // the same field again: the last value wins, as in InfluxDB
-            return;
+      int same = -1;
+      if (n <= SCAN) {
+        for (int i = 0; i < n; i++) {
+          if (lineMetrics[i].equals(metric)) {
+            same = i;
+            break;
           }
-          throw new Bad("field keys '" + new String(b, lineKeyFrom[i], lineKeyTo[i] - lineKeyFrom[i], StandardCharsets.UTF_8) + "' and '"
-              + new String(b, keyFrom, keyTo - keyFrom, StandardCharsets.UTF_8) + "' both map to metric '" + metric + "'");
         }
+      } else {
+        Integer i = wide.get(metric);
+        if (i != null) same = i;
       }
-      if (n == lineMetrics.length) throw new Bad("more than " + lineMetrics.length + " fields in one line");
+      if (same >= 0) {
+        if (Arrays.equals(b, lineKeyFrom[same], lineKeyTo[same], b, keyFrom, keyTo)) {
+          lineValues[same] = value; // the same field again: the last value wins, as in InfluxDB
+          return;
+        }
+        throw new Bad("field keys '" + new String(b, lineKeyFrom[same], lineKeyTo[same] - lineKeyFrom[same], StandardCharsets.UTF_8)
+            + "' and '" + new String(b, keyFrom, keyTo - keyFrom, StandardCharsets.UTF_8) + "' both map to metric '" + metric + "'");
+      }
+      if (out.samples.size() + n >= maxSamples) {
+        throw new IngestException(413, "more than " + maxSamples + " samples (numeric field values) in one request; split the batch",
+            -1, null);
+      }
+      if (n == lineMetrics.length) {
+        int grown = n * 2;
+        lineMetrics = Arrays.copyOf(lineMetrics, grown);
+        lineValues = Arrays.copyOf(lineValues, grown);
+        lineKeyFrom = Arrays.copyOf(lineKeyFrom, grown);
+        lineKeyTo = Arrays.copyOf(lineKeyTo, grown);
+      }
+      if (n == SCAN) for (int i = 0; i < n; i++) wide.put(lineMetrics[i], i);
+      if (n >= SCAN) wide.put(metric, n);
       lineMetrics[n] = metric;
       lineKeyFrom[n] = keyFrom;
       lineKeyTo[n] = keyTo;

@@ -282,6 +282,26 @@ class LineProtocolDecoderTest {
   }
 
   @Test
+  void wideLinesKeepEveryFieldUnderTheUsualRules() {
+    // Telegraf's nstat and kernel_vmstat send lines of over a hundred fields; they were refused past 64.
+    StringBuilder w = new StringBuilder("nstat,host=a ");
+    for (int i = 0; i < 200; i++) w.append(i == 0 ? "" : ",").append('f').append(i).append('=').append(i).append('i');
+    String wide = w.toString();
+    LineProtocolDecoder.Result r = decode(wide + " 1000");
+    assertEquals(List.of(), r.errors);
+    assertEquals(200, r.samples.size());
+    assertEquals("nstat_f199", r.samples.get(199).metric());
+    assertEquals(199.0, r.samples.get(199).value());
+    LineProtocolDecoder.Result twice = decode(wide + ",f150=-1i 1000");
+    assertEquals(200, twice.samples.size());
+    assertEquals(-1.0, twice.samples.get(150).value(), "the same field twice: the last value wins");
+    assertEquals("field keys 'x-1' and 'x_1' both map to metric 'nstat_x_1'", reason(wide + ",x-1=1,x_1=2"));
+    LineProtocolDecoder.Result after = decode(wide + " 1\nnstat,host=a f0=1,f1=2 2");
+    assertEquals(List.of(), after.errors, "a line after a wide one is judged on its own fields");
+    assertEquals(202, after.samples.size());
+  }
+
+  @Test
   void cachedSeriesHeadsGiveTheSameResultAsFreshOnes() {
     String body = "cpu,host=a v=1,w=2 1000000\ncpu,host=a v=3,x=4 2000000\n";
     LineProtocolDecoder.Result first = decode(body);
