@@ -98,7 +98,7 @@ public final class AlertsHandler implements Handler<RoutingContext> {
       if (!(parsed instanceof JsonArray a)) throw IngestException.badRequest("body must be a JSON array of alerts");
       array = a;
     } catch (DecodeException e) {
-      throw IngestException.badRequest("body is not valid JSON: " + e.getMessage());
+      throw IngestException.badRequest(JsonSamplesDecoder.malformed(e));
     }
     if (array.size() > MAX_ALERTS) throw new IngestException(413, "more than " + MAX_ALERTS + " alerts in one request", -1, null);
     List<Alert> out = new ArrayList<>(array.size());

@@ -69,11 +69,20 @@ public final class JsonSamplesDecoder {
       if (samples == null) throw IngestException.badRequest("body has no 'samples' array");
       return new SampleBatch(samples);
     } catch (JsonParseException e) {
-      throw IngestException.badRequest("malformed JSON at line " + e.getLocation().getLineNr() + ", column "
-          + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+      throw IngestException.badRequest(malformed(e));
     } catch (IOException e) {
       throw IngestException.badRequest("unreadable JSON: " + e.getMessage());
     }
+  }
+
+  /** {@link io.vigil.rules.JsonErrors#malformed} of a Jackson error, or of a Vert.x DecodeException wrapping one. */
+  public static String malformed(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null) {
+        return io.vigil.rules.JsonErrors.malformed(j.getLocation().getLineNr(), j.getLocation().getColumnNr(), j.getOriginalMessage());
+      }
+    }
+    return "malformed JSON";
   }
 
   private List<Sample> samples(JsonParser p, long nowMillis) throws IOException {

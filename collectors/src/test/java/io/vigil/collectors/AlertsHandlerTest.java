@@ -83,4 +83,11 @@ class AlertsHandlerTest {
     assertEquals("alert 1 claims customer 'acme' but this token is bound to customer 'globex'; nothing of this request was stored", e.getMessage());
     assertEquals("labels.customer", e.toJson().getString("field"));
   }
+
+  @Test
+  void malformedJsonIsNamedByLineAndColumnWithoutParserInternals() {
+    IngestException e = assertThrows(IngestException.class, () -> AlertsHandler.decode(Buffer.buffer("[{\"labels\":{\"alertname\":\"X\"}}")));
+    assertEquals(400, e.status());
+    assertEquals("malformed JSON at line 1, column 30: Unexpected end-of-input: expected close marker for Array", e.getMessage());
+  }
 }

@@ -215,7 +215,9 @@ public final class WebApi {
       if (v instanceof JsonObject o) return o;
       Http.error(ctx, 400, "body must be a JSON object");
     } catch (DecodeException e) {
-      Http.error(ctx, 400, "malformed JSON: " + e.getMessage());
+      Http.error(ctx, 400, e.getCause() instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null
+          ? io.vigil.rules.JsonErrors.malformed(j.getLocation().getLineNr(), j.getLocation().getColumnNr(), j.getOriginalMessage())
+          : "malformed JSON");
     }
     return null;
   }
