@@ -129,6 +129,7 @@ public final class PatrolApi {
 
   /** A customer from its JSON; {@code pathId} (PUT) must agree with a body {@code id} when both are given. */
   public static CustomerSpec customer(JsonObject b, String pathId, ZoneId defaultZone) {
+    onlyKnown(b, "", CUSTOMER_FIELDS);
     String id = id(b, "id", pathId);
     String name = text(b, "name", false, 200);
     String tier = text(b, "tier", true, 32);
@@ -149,6 +150,7 @@ public final class PatrolApi {
       for (int i = 0; i < a.size(); i++) {
         if (!(a.getValue(i) instanceof JsonObject o)) throw bad("contacts[" + i + "]", "an object {\"name\",\"phone\",\"email\"}");
         String at = "contacts[" + i + "].";
+        onlyKnown(o, at, CONTACT_FIELDS);
         CustomerSpec.Contact k = new CustomerSpec.Contact(text(o, "name", false, 200, at), text(o, "phone", false, 64, at),
             text(o, "email", false, 200, at));
         if (k.name() == null && k.phone() == null && k.email() == null) throw bad("contacts[" + i + "]", "give at least one of name, phone, email");
@@ -160,6 +162,7 @@ public final class PatrolApi {
 
   /** A system of {@code customer} from its JSON. */
   public static SystemSpec system(JsonObject b, String customer, String pathId) {
+    onlyKnown(b, "", SYSTEM_FIELDS);
     String id = id(b, "id", pathId);
     String name = text(b, "name", false, 200);
     Duration heartbeat = null;
@@ -190,6 +193,7 @@ public final class PatrolApi {
   }
 
   static ProbeSpec probe(JsonObject o, String at) {
+    onlyKnown(o, at, PROBE_FIELDS);
     ProbeSpec.Type type;
     String t = text(o, "type", true, 8, at);
     try {
@@ -271,6 +275,26 @@ public final class PatrolApi {
     if (!(v instanceof String s) || s.isBlank()) throw bad(at + field, required ? "a non-empty string is required" : "must be a non-empty string");
     if (s.length() > max) throw bad(at + field, "at most " + max + " characters");
     return s.strip();
+  }
+
+  // What GET answers may be PUT back unchanged, so the read-only "customer" of a system is known too.
+  private static final List<String> CUSTOMER_FIELDS = List.of("id", "name", "tier", "timeZone", "contacts");
+  private static final List<String> CONTACT_FIELDS = List.of("name", "phone", "email");
+  private static final List<String> SYSTEM_FIELDS = List.of("id", "name", "customer", "heartbeatInterval", "criticality", "probes");
+  private static final List<String> PROBE_FIELDS =
+      List.of("name", "type", "target", "interval", "timeout", "expectStatus", "expect_status", "keyword");
+
+  /**
+   * 400 for a field this API does not know: a misspelt {@code heartbeat_interval} or {@code timezone}
+   * would otherwise be dropped silently, leaving a system without NoData watch or a customer in UTC.
+   */
+  private static void onlyKnown(JsonObject o, String at, List<String> known) {
+    for (String k : o.fieldNames()) {
+      if (known.contains(k)) continue;
+      String squashed = k.replace("_", "").toLowerCase(java.util.Locale.ROOT);
+      String like = known.stream().filter(n -> n.replace("_", "").toLowerCase(java.util.Locale.ROOT).equals(squashed)).findFirst().orElse(null);
+      throw bad(at + k, "unknown field" + (like == null ? "" : "; did you mean '" + like + "'?") + " (known: " + String.join(", ", known) + ")");
+    }
   }
 
   private static ApiError bad(String field, String message) {

@@ -47,6 +47,24 @@ class PatrolApiTest {
   }
 
   @Test
+  void misspeltFieldsAreRefusedByNameNotDropped() {
+    ApiError e = assertThrows(ApiError.class, () -> PatrolApi.system(new JsonObject().put("id", "erp").put("heartbeat_interval", "5m"), "acme", null));
+    assertEquals("heartbeat_interval", e.field());
+    assertEquals("'heartbeat_interval': unknown field; did you mean 'heartbeatInterval'? (known: id, name, customer, heartbeatInterval, "
+        + "criticality, probes)", e.getMessage());
+    assertEquals("timezone", field(() -> PatrolApi.customer(new JsonObject().put("id", "acme").put("tier", "5x8").put("timezone", "Asia/Shanghai"),
+        null, ZoneId.of("UTC"))));
+    assertEquals("probes[0].expect", field(() -> PatrolApi.system(new JsonObject().put("id", "erp").put("probes",
+        new io.vertx.core.json.JsonArray().add(new JsonObject().put("type", "http").put("target", "https://x/").put("expect", 200))), "acme", null)));
+    assertEquals("contacts[0].mobile", field(() -> PatrolApi.customer(new JsonObject().put("id", "acme").put("tier", "5x8")
+        .put("contacts", new io.vertx.core.json.JsonArray().add(new JsonObject().put("mobile", "138"))), null, ZoneId.of("UTC"))));
+    // What GET gives back may be PUT back as it is.
+    SystemSpec s = PatrolApi.system(new JsonObject().put("id", "erp").put("heartbeatInterval", "5m")
+        .put("probes", new io.vertx.core.json.JsonArray().add(new JsonObject().put("type", "tcp").put("target", "db:5432"))), "acme", null);
+    assertEquals(s, PatrolApi.system(PatrolApi.systemJson(s), "acme", "erp"));
+  }
+
+  @Test
   void customerNeedsATierAndAKnownZone() {
     assertEquals("tier", field(() -> PatrolApi.customer(new JsonObject().put("id", "acme"), null, ZoneId.of("UTC"))));
     assertEquals("contacts[0]", field(() -> PatrolApi.customer(new JsonObject().put("id", "acme").put("tier", "5x8")
