@@ -148,7 +148,8 @@ public final class IngestLimits {
     return ctx -> {
       if (ctx.statusCode() == 413) {
         refused(transport, "body_size");
-        Responses.json(ctx, 413, new io.vertx.core.json.JsonObject().put("error", "request body larger than the configured limit")
+        Responses.json(ctx, 413, new io.vertx.core.json.JsonObject().put("error", "request body larger than the configured limit of "
+                + settings.maxBodyBytes() + " bytes (VIGIL_MAX_BODY_BYTES); nothing was stored")
             .put("limit", settings.maxBodyBytes()).put("reason", "body_size"));
       } else {
         ctx.next();

@@ -152,7 +152,8 @@ class IngestErrorsIT {
     Http.Reply r = http.post("/api/v1/ingest", body);
     assertEquals(413, r.status(), r.toString());
     assertJsonContentType(r);
-    assertEquals("request body larger than the configured limit", r.json().getString("error"));
+    assertEquals("request body larger than the configured limit of 2048 bytes (VIGIL_MAX_BODY_BYTES); nothing was stored",
+        r.json().getString("error"));
     assertEquals(1, vigil.count("samples"));
     // The same body sent chunked (no Content-Length) is cut off once the limit is passed.
     HttpRequest chunked = HttpRequest.newBuilder(URI.create(http.base + "/api/v1/ingest"))
@@ -160,7 +161,8 @@ class IngestErrorsIT {
         .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body.getBytes(UTF_8)))).build();
     HttpResponse<String> c = HttpClient.newHttpClient().send(chunked, HttpResponse.BodyHandlers.ofString());
     assertEquals(413, c.statusCode(), c.body());
-    assertEquals("request body larger than the configured limit", new JsonObject(c.body()).getString("error"));
+    assertEquals("request body larger than the configured limit of 2048 bytes (VIGIL_MAX_BODY_BYTES); nothing was stored",
+        new JsonObject(c.body()).getString("error"));
     assertEquals(1, vigil.count("samples"));
     // Just under the limit is fine.
     String fits = "{\"samples\":[" + GOOD + ",{\"metric\":\"up\",\"labels\":{\"note\":\"" + "x".repeat(MAX_BODY - 300) + "\"},\"value\":1}]}";
