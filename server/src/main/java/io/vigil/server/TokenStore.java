@@ -115,6 +115,12 @@ public final class TokenStore implements TokenService {
 
   @Override
   public Future<Boolean> revoke(String id, String actor) {
+    if (BOOTSTRAP_ID.equals(id)) {
+      // It is installed again at every start, so a revocation would last until the next restart,
+      // and with no other admin token it would lock everyone out until then.
+      return Future.failedFuture(new io.vigil.web.ApiError(409, "the bootstrap admin token comes from VIGIL_ADMIN_TOKEN "
+          + "(or .vigil/admin-token) and is installed again at every start: to rotate it, change that setting and restart"));
+    }
     return pool.withTransaction(conn -> conn.preparedQuery(
             "UPDATE tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING secret_hash")
         .execute(Tuple.of(id, Rows.ts(clock.instant())))

@@ -154,6 +154,15 @@ class TokensIT {
   }
 
   @Test
+  void theBootstrapAdminTokenCannotBeRevokedThroughTheApi() throws Exception {
+    // It would come back at the next start, and meanwhile no admin could get in.
+    Http.Reply r = http.delete("/api/v1/tokens/bootstrap-admin");
+    assertEquals(409, r.status(), r.toString());
+    assertTrue(r.json().getString("error").contains("change that setting and restart"), r.toString());
+    assertEquals(200, http.get("/api/v1/whoami").status(), "still in");
+  }
+
+  @Test
   void revokedTokenStaysRefusedAfterRestart() throws Exception {
     JsonObject made = create("temp", "operator");
     assertEquals(204, http.delete("/api/v1/tokens/" + made.getString("id")).status());
