@@ -67,7 +67,7 @@ public final class PatrolReportPage {
       // Only for systems that beat: one that sends metrics instead is reporting with no heartbeats at all.
       if (hb.getLong("received") > 0) {
         b.append("<tr><td>").append(esc(sys)).append("</td><td>heartbeat 心跳</td><td></td><td class=\"n\">").append(hb.getLong("received"))
-            .append(hb.getValue("expected") == null ? "" : " / " + hb.getLong("expected")).append("</td><td></td><td></td><td></td></tr>");
+            .append(hb.getValue("expected") == null || hb.getLong("expected") == 0 ? "" : " / " + hb.getLong("expected")).append("</td><td></td><td></td><td></td></tr>");
       }
       for (Object po : s.getJsonArray("probes")) {
         JsonObject p = (JsonObject) po;
