@@ -42,7 +42,8 @@ public final class InfluxQuery {
         return;
       }
       JsonArray results = new JsonArray();
-      for (int i = 0; i < statements(q).size(); i++) results.add(new JsonObject().put("statement_id", i));
+      int n = statements(q).size();
+      for (int i = 0; i < n; i++) results.add(new JsonObject().put("statement_id", i));
       Responses.json(ctx, 200, new JsonObject().put("results", results));
     };
   }
