@@ -69,6 +69,7 @@
       staleNever: 'Not connected to the Vigil server yet — retrying.',
       ticketState: {
         open: 'open', acknowledged: 'acknowledged', in_progress: 'in progress',
+        pending_customer: 'waiting on customer', pending_vendor: 'waiting on vendor',
         resolved: 'resolved', closed: 'closed', reopened: 'reopened'
       },
       noCustomer: 'unknown customer',
@@ -121,6 +122,7 @@
       staleNever: '尚未连接到 Vigil 服务器 — 正在重试。',
       ticketState: {
         open: '待响应', acknowledged: '已确认', in_progress: '处理中',
+        pending_customer: '等待客户', pending_vendor: '等待第三方',
         resolved: '已解决', closed: '已关闭', reopened: '重新打开'
       },
       noCustomer: '未知客户',
@@ -255,11 +257,13 @@
   /** The SLA deadline that matters for a ticket now: {kind:'respond'|'resolve', due:ms} or null. */
   function slaOf(tk) {
     if (!tk) return null;
-    if (tk.state === 'open' || tk.state === 'reopened') {
+    if (tk.state === 'open' || (tk.state === 'reopened' && !tk.respondedAt)) {
       var r = parseTime(tk.respondBy);
       return r === null ? null : { kind: 'respond', due: r };
     }
-    if (tk.state === 'acknowledged' || tk.state === 'in_progress') {
+    // A clock stopped while waiting on the customer has no due time (resolveBy null): no countdown.
+    if (tk.state === 'acknowledged' || tk.state === 'in_progress' || tk.state === 'reopened' ||
+        tk.state === 'pending_customer' || tk.state === 'pending_vendor') {
       var v = parseTime(tk.resolveBy);
       return v === null ? null : { kind: 'resolve', due: v };
     }
@@ -537,7 +541,7 @@
       restart();
       return;
     }
-    var isDelta = msg.type === 'fault' || msg.type === 'ticket';
+    var isDelta = msg.type === 'fault' || msg.type === 'ticket' || msg.type === 'sla';
     if (!isDelta && typeof msg.seq !== 'number') return; // unknown, unsequenced: ignore
     if (!state.haveSnapshot) {
       // A delta before the snapshot cannot be applied to anything: start over.
@@ -551,7 +555,7 @@
     }
     state.seq = msg.seq;
     if (msg.type === 'fault' && msg.fault) applyFault(msg.fault, true);
-    else if (msg.type === 'ticket' && msg.ticket) applyTicket(msg.ticket);
+    else if ((msg.type === 'ticket' || msg.type === 'sla') && msg.ticket) applyTicket(msg.ticket);
     // Unknown types with the right seq are accepted and ignored (forward compatibility).
     state.lastLiveAt = Date.now();
     scheduleRender();

@@ -16,7 +16,7 @@ public record Config(int port, String host, Database database, String adminToken
     int streamQueueBytes, int retentionDays, int warmupMaxSamples,
     int maxLabelsPerSeries, int maxLabelValueChars, int maxNewSeriesPerMinute, PatrolConfig patrol, KafkaSettings kafka,
     io.vigil.rules.alerts.AlertSeverityMap alertSeverity, java.time.Duration alertResolveTimeout,
-    io.vigil.server.storage.PgSampleStore.Settings storage) {
+    io.vigil.server.storage.PgSampleStore.Settings storage, String slaFile, java.time.Duration slaScanInterval) {
 
   /** The ingest limits every collector applies (README: settings). */
   public io.vigil.collectors.IngestLimits.Settings ingestLimits() {
@@ -85,7 +85,9 @@ public record Config(int port, String host, Database database, String adminToken
         durationSetting(env, "VIGIL_ALERT_RESOLVE_TIMEOUT", java.time.Duration.ofMinutes(5)),
         new io.vigil.server.storage.PgSampleStore.Settings(
             intSetting(env, "VIGIL_STORAGE_FLUSH_SAMPLES", 2_000_000, 1, 100_000_000),
-            durationSetting(env, "VIGIL_STORAGE_FLUSH_INTERVAL", java.time.Duration.ofMinutes(5))));
+            durationSetting(env, "VIGIL_STORAGE_FLUSH_INTERVAL", java.time.Duration.ofMinutes(5))),
+        blankToNull(env.get("VIGIL_SLA")),
+        durationSetting(env, "VIGIL_SLA_SCAN_INTERVAL", java.time.Duration.ofSeconds(1)));
   }
 
   /** The Kafka collector's settings, or null (off) when {@code VIGIL_KAFKA_BOOTSTRAP} is unset. */

@@ -22,7 +22,6 @@ import io.vigil.rules.RuleSet;
 import io.vigil.rules.RuleEngine;
 import io.vigil.rules.RuleFileException;
 import io.vigil.rules.RulesFile;
-import io.vigil.rules.SlaPolicy;
 import io.vigil.rules.mute.InhibitRule;
 import io.vigil.rules.mute.InhibitRules;
 import io.vigil.server.storage.Database;
@@ -66,6 +65,7 @@ public final class VigilServer extends VerticleBase {
   private volatile Router router;
   private StreamHub hub;
   private FileRules fileRules;
+  private io.vigil.rules.sla.SlaPolicies slaPolicies;
   private volatile RuleCatalog catalog;
   private volatile Pipeline pipeline;
   private List<InhibitRule> inhibitRules = List.of();
@@ -89,6 +89,10 @@ public final class VigilServer extends VerticleBase {
     // Listen at once: /healthz answers, /readyz says 503 until storage is ready, the API says 503 +
     // Retry-After. A bad rules file still stops start-up (nothing would ever fix it by waiting).
     return loadRules()
+        .compose(r -> loadSla().map(sla -> {
+          slaPolicies = sla;
+          return r;
+        }))
         .compose(r -> {
           fileRules = r;
           return vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(true).setMaxWebSocketFrameSize(1 << 20))
@@ -143,9 +147,10 @@ public final class VigilServer extends VerticleBase {
   }
 
   private Future<Router> wire() {
-    SlaPolicy sla = SlaPolicy.defaults();
-    PgFaultStore faults = new PgFaultStore(db.pool(), sla);
-    TicketDesk tickets = new TicketDesk(db.pool(), hub, clock);
+    java.time.ZoneId zone = config.patrol().defaultZone();
+    io.vigil.server.tickets.SlaTimers sla = new io.vigil.server.tickets.SlaTimers(db.pool(), slaPolicies, hub, clock);
+    PgFaultStore faults = new PgFaultStore(db.pool(), sla, zone);
+    TicketDesk tickets = new TicketDesk(db.pool(), hub, sla, clock, zone);
     TokenStore tokens = new TokenStore(db.pool(), clock);
     MuteRegistry mutes = new MuteRegistry(new PgMuteStore(db.pool()), clock, inhibitRules);
     // Changes through the API go to the engine via the pipeline built below (read when they happen).
@@ -171,6 +176,8 @@ public final class VigilServer extends VerticleBase {
           vertx.setPeriodic(3_600_000, id -> new PartitionMaintainer(db.pool(), db.samplesLayout(), config.retentionDays(), clock)
               .run().onFailure(t -> LOG.warn("db.maintenance_failed cause=\"{}\"", t.toString())));
           vertx.setPeriodic(30_000, id -> tokens.refresh().onFailure(t -> LOG.warn("tokens.refresh_failed cause=\"{}\"", t.toString())));
+          // SLA warnings and breaches: due times live in the tickets table; see SlaTimers for the timer model.
+          sla.start(vertx, config.slaScanInterval());
           RuleEngine engine = new RuleEngine(catalog.effective(), clock);
           PgSampleStore store = new PgSampleStore(vertx, db.pool(), db.connectOptions(), config.maxInFlightBatches(), config.storage(), registry);
           this.store = store;
@@ -294,6 +301,23 @@ public final class VigilServer extends VerticleBase {
 
   /** The rules file as read: its name, its text, and its rules (validated). */
   private record FileRules(String path, String text, RuleSet set) {}
+
+  /** The SLA calendars and policies: {@code VIGIL_SLA}, or DESIGN.md's defaults. A bad file stops start-up. */
+  private Future<io.vigil.rules.sla.SlaPolicies> loadSla() {
+    String path = config.slaFile();
+    if (path == null) return Future.succeededFuture(io.vigil.rules.sla.SlaPolicies.defaults());
+    return vertx.fileSystem().readFile(path)
+        .recover(t -> Future.failedFuture(new IllegalArgumentException("cannot read SLA file '" + path + "' (VIGIL_SLA): " + t.getMessage())))
+        .map(b -> {
+          try {
+            io.vigil.rules.sla.SlaPolicies p = io.vigil.rules.sla.SlaPolicies.parse(b.toString(), path);
+            LOG.info("sla.loaded file={} tiers={} calendars={}", path, p.tiers(), p.calendarNames());
+            return p;
+          } catch (io.vigil.rules.sla.SlaConfigException e) {
+            throw new IllegalArgumentException("invalid SLA file:\n" + e.getMessage(), e);
+          }
+        });
+  }
 
   private Future<FileRules> loadRules() {
     String path = config.rulesFile() == null ? BUNDLED_RULES : config.rulesFile();

@@ -95,9 +95,24 @@ public final class Codec {
         .put("resolvedAt", time(t.resolvedAt()))
         .put("closedAt", time(t.closedAt()))
         .put("faultResolvedAt", time(t.faultResolvedAt()));
+    j.put("respondedAt", time(t.respondedAt())).put("reopenedAt", time(t.reopenedAt())).put("mergedInto", t.mergedInto());
     if (t.resolution() != null) {
       j.put("resolution", new JsonObject().put("cause", t.resolution().cause()).put("fix", t.resolution().fix())
-          .put("prevention", t.resolution().prevention()));
+          .put("prevention", t.resolution().prevention()).put("kind", t.resolution().kind()));
+    }
+    if (t.report() != null) {
+      j.put("channel", t.report().channel()).put("description", t.report().description()).put("reporter", t.report().reporter());
+    }
+    if (t.dispatch() != null) {
+      j.put("assignee", t.dispatch().assignee()).put("group", t.dispatch().group()).put("dispatch", t.dispatch().mode());
+    }
+    TicketView.Sla s = t.sla();
+    if (s != null) {
+      j.put("sla", new JsonObject().put("tier", s.tier())
+          .put("respondWarnAt", time(s.respondWarnAt())).put("resolveWarnAt", time(s.resolveWarnAt()))
+          .put("respondWarnedAt", time(s.respondWarnedAt())).put("respondBreachedAt", time(s.respondBreachedAt()))
+          .put("resolveWarnedAt", time(s.resolveWarnedAt())).put("resolveBreachedAt", time(s.resolveBreachedAt()))
+          .put("pausedMs", s.pausedMs()).put("pausedFor", s.pausedFor()).put("escalationLevel", s.escalationLevel()));
     }
     return j;
   }

@@ -71,6 +71,18 @@ public final class StreamHub {
     broadcast(new JsonObject().put("type", "ticket").put("seq", ++seq).put("ticket", Codec.ticket(t)).encode());
   }
 
+  /**
+   * An SLA warning or breach of a ticket: one {@code sla} message carrying the event
+   * ({@code kind} {@code sla_warning|sla_breach}, {@code clock} {@code respond|resolve}, {@code due})
+   * and the ticket as it is after it (escalation level included), which also replaces the ticket in
+   * the picture.
+   */
+  public synchronized void publishSla(TicketView t, JsonObject event) {
+    if (t.state() == io.vigil.rules.TicketState.CLOSED) tickets.remove(t.id());
+    else tickets.put(t.id(), t);
+    broadcast(new JsonObject().put("type", "sla").put("seq", ++seq).put("event", event).put("ticket", Codec.ticket(t)).encode());
+  }
+
   /** Sends the snapshot and subscribes the socket to deltas. */
   public synchronized void attach(ServerWebSocket ws) {
     List<FaultView> fs = new ArrayList<>(faults.values());

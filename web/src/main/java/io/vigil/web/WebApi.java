@@ -10,7 +10,6 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vigil.rules.FaultState;
 import io.vigil.rules.Rule;
-import io.vigil.rules.TicketState;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -74,35 +73,7 @@ public final class WebApi {
       if (ctx.response().ended()) return;
       reply(ctx, deps.faults().list(state, limit(ctx)), l -> new JsonObject().put("faults", Codec.array(l, Codec::fault)));
     });
-    router.get("/api/v1/tickets").handler(auth.require(Role.VIEWER)).handler(ctx -> {
-      TicketState state = param(ctx, "state", TicketState::parse);
-      if (ctx.response().ended()) return;
-      reply(ctx, deps.tickets().list(state, limit(ctx)), l -> new JsonObject().put("tickets", Codec.array(l, Codec::ticket)));
-    });
-    router.get("/api/v1/tickets/:id").handler(auth.require(Role.VIEWER))
-        .handler(ctx -> withId(ctx, id -> reply(ctx, deps.tickets().get(id), Codec::ticket)));
-    router.get("/api/v1/tickets/:id/events").handler(auth.require(Role.VIEWER))
-        .handler(ctx -> withId(ctx, id -> reply(ctx, deps.tickets().events(id), l -> new JsonObject().put("events", Codec.array(l, Codec::event)))));
-    router.post("/api/v1/tickets/:id/ack").handler(auth.require(Role.OPERATOR))
-        .handler(ctx -> withId(ctx, id -> reply(ctx, deps.tickets().acknowledge(id, Auth.principal(ctx).actor()), Codec::ticket)));
-    router.post("/api/v1/tickets/:id/close").handler(auth.require(Role.OPERATOR))
-        .handler(ctx -> withId(ctx, id -> reply(ctx, deps.tickets().close(id, Auth.principal(ctx).actor()), Codec::ticket)));
-    router.post("/api/v1/tickets/:id/resolve").handler(small).handler(auth.require(Role.OPERATOR)).handler(ctx -> withId(ctx, id -> {
-      JsonObject body = jsonBody(ctx);
-      if (body == null) return;
-      String[] values = new String[3];
-      String[] names = {"cause", "fix", "prevention"};
-      for (int i = 0; i < 3; i++) {
-        Object v = body.getValue(names[i]);
-        if (!(v instanceof String s) || s.isBlank()) {
-          Http.error(ctx, 400, "'" + names[i] + "' is required: resolution feedback needs cause, fix and prevention (non-empty strings)");
-          return;
-        }
-        values[i] = s.strip();
-      }
-      TicketView.Resolution r = new TicketView.Resolution(values[0], values[1], values[2]);
-      reply(ctx, deps.tickets().resolve(id, r, Auth.principal(ctx).actor()), Codec::ticket);
-    }));
+    new TicketApi(deps.tickets(), auth).mount(router);
 
     router.post("/api/v1/tokens").handler(small).handler(auth.require(Role.ADMIN)).handler(ctx -> {
       JsonObject body = jsonBody(ctx);
@@ -168,18 +139,6 @@ public final class WebApi {
       if (ar.failed()) Http.fail(ctx, ar.cause());
       else Http.json(ctx, 200, render.apply(ar.result()));
     });
-  }
-
-  private static void withId(RoutingContext ctx, java.util.function.LongConsumer action) {
-    String raw = ctx.pathParam("id");
-    long id;
-    try {
-      id = Long.parseLong(raw);
-    } catch (NumberFormatException e) {
-      Http.error(ctx, 400, "ticket id must be a number, got '" + raw + "'");
-      return;
-    }
-    action.accept(id);
   }
 
   private static <T> T param(RoutingContext ctx, String name, Function<String, T> parse) {

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.TestInfo;
  * <p>The base seed is fixed so that the build is reproducible; {@code -Dvigil.props.seed=random}
  * draws a fresh one (each try's seed is in its display name and in any failure message).
  */
-final class Trials {
+public final class Trials {
   static final String SEED = "vigil.props.seed";
   static final String TRIES = "vigil.props.tries";
   private static final long DEFAULT_SEED = 4_242_017L;
@@ -32,7 +32,7 @@ final class Trials {
    * {@code defaultTries} tries (or {@code -Dvigil.props.tries}) of {@code property} over cases from
    * {@code generate}; the case's {@code toString()} is its dump in a failure message.
    */
-  static <C> Stream<DynamicTest> of(TestInfo info, int defaultTries, Function<Random, C> generate, Consumer<C> property) {
+  public static <C> Stream<DynamicTest> of(TestInfo info, int defaultTries, Function<Random, C> generate, Consumer<C> property) {
     long base = baseSeed();
     int tries = Integer.getInteger(TRIES, defaultTries);
     String test = info.getTestClass().map(Class::getSimpleName).orElse("?")

@@ -10,7 +10,6 @@ import io.vertx.sqlclient.Tuple;
 import io.vigil.rules.Fault;
 import io.vigil.rules.FaultEvent;
 import io.vigil.rules.FaultState;
-import io.vigil.rules.SlaPolicy;
 import io.vigil.rules.mute.Muting;
 import io.vigil.web.FaultQueries;
 import io.vigil.web.FaultView;
@@ -26,7 +25,8 @@ import java.util.List;
  * tickets for one fingerprint impossible even with several writers. Non-blocking, thread-safe.
  */
 public final class PgFaultStore implements FaultQueries {
-  static final String ACTIVE_TICKET = "state IN ('open', 'acknowledged', 'in_progress', 'reopened')";
+  public static final String ACTIVE_TICKET =
+      "state IN ('open', 'acknowledged', 'in_progress', 'pending_customer', 'pending_vendor', 'reopened')";
   private static final String UPSERT_FAULT =
       "INSERT INTO faults (fingerprint, rule, severity, state, labels, value, summary, starts_at, firing_at, ends_at, "
           + "grading, annotations, keep_firing_until, muted_by, source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) "
@@ -45,20 +45,26 @@ public final class PgFaultStore implements FaultQueries {
           + "FROM old WHERE f.id = old.id RETURNING f.*, old.severity AS previous_severity";
   private static final String SET_MUTING =
       "UPDATE faults SET muted_by = $2, updated_at = now() WHERE fingerprint = $1 AND state <> 'resolved' RETURNING *";
+  // The SLA terms follow the customer's contract tier and time zone at opening (inventory; an
+  // unknown customer runs under the 'default' tier in the default zone). Dues are filled in by
+  // SlaTimers.recompute in the same transaction.
   private static final String OPEN_TICKET =
-      "INSERT INTO tickets (fingerprint, fault_id, customer, system, severity, state, summary, opened_at, respond_by, resolve_by) "
-          + "VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8, $9) "
+      "INSERT INTO tickets (fingerprint, fault_id, customer, system, severity, state, summary, opened_at, sla_tier, time_zone) "
+          + "VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, COALESCE((SELECT tier FROM customers WHERE id = $3), 'default'), "
+          + "COALESCE((SELECT time_zone FROM customers WHERE id = $3), $8)) "
           + "ON CONFLICT (fingerprint) WHERE " + ACTIVE_TICKET + " DO NOTHING RETURNING *";
 
   /** What one fault event changed: the stored fault and, if it touched one, its ticket. */
   public record Recorded(FaultView fault, TicketView ticket) {}
 
   private final Pool pool;
-  private final SlaPolicy sla;
+  private final io.vigil.server.tickets.SlaTimers sla;
+  private final java.time.ZoneId defaultZone;
 
-  public PgFaultStore(Pool pool, SlaPolicy sla) {
+  public PgFaultStore(Pool pool, io.vigil.server.tickets.SlaTimers sla, java.time.ZoneId defaultZone) {
     this.pool = pool;
     this.sla = sla;
+    this.defaultZone = defaultZone;
   }
 
   public Future<Recorded> record(FaultEvent ev, Instant now) {
@@ -115,21 +121,19 @@ public final class PgFaultStore implements FaultQueries {
    */
   private Future<Recorded> regraded(SqlConnection conn, FaultView fv, String previous, Instant now) {
     Fault f = fv.fault();
-    return conn.preparedQuery("SELECT opened_at FROM tickets WHERE id = $1 AND " + ACTIVE_TICKET).execute(Tuple.of(fv.ticketId()))
+    return conn.preparedQuery("UPDATE tickets SET severity = $2, updated_at = now() WHERE id = $1 AND " + ACTIVE_TICKET + " RETURNING id")
+        .execute(Tuple.of(fv.ticketId(), f.severity().name()))
         .compose(found -> {
           if (found.size() == 0) return Future.succeededFuture(new Recorded(fv, null));
-          Instant opened = Rows.instant(found.iterator().next(), "opened_at");
-          SlaPolicy.Dues dues = sla.dues(f.severity(), opened);
-          return conn.preparedQuery("UPDATE tickets SET severity = $2, respond_by = $3, resolve_by = $4, updated_at = now() "
-                  + "WHERE id = $1 RETURNING *")
-              .execute(Tuple.of(fv.ticketId(), f.severity().name(), Rows.ts(dues.respondBy()), Rows.ts(dues.resolveBy())))
-              .compose(rows -> {
-                TicketView ticket = Rows.ticket(rows.iterator().next());
-                return event(conn, ticket.id(), now, "regraded", new JsonObject().put("from", previous).put("to", f.severity().name())
-                    .put("grading", grading(f)).put("respondBy", dues.respondBy().toString()).put("resolveBy", dues.resolveBy().toString()))
-                    .map(v -> new Recorded(fv, ticket));
-              });
+          return sla.recompute(conn, fv.ticketId(), now, true).compose(ticket ->
+              event(conn, ticket.id(), now, "regraded", new JsonObject().put("from", previous).put("to", f.severity().name())
+                  .put("grading", grading(f)).put("respondBy", str(ticket.respondBy())).put("resolveBy", str(ticket.resolveBy())))
+                  .map(v -> new Recorded(fv, ticket)));
         });
+  }
+
+  private static String str(Instant i) {
+    return i == null ? null : i.toString();
   }
 
   private Future<Recorded> ticketNote(SqlConnection conn, FaultView fv, Instant now, String kind, JsonObject detail) {
@@ -165,18 +169,18 @@ public final class PgFaultStore implements FaultQueries {
 
   private Future<Recorded> openTicket(SqlConnection conn, FaultView fv, Instant now, boolean afterMute) {
     Fault f = fv.fault();
-    SlaPolicy.Dues dues = sla.dues(f.severity(), now);
     Tuple t = Tuple.of(f.fingerprint(), fv.id(), f.labels().getOrDefault("customer", "unknown"),
-        f.labels().getOrDefault("system", "unknown"), f.severity().name(), f.summary(), Rows.ts(now),
-        Rows.ts(dues.respondBy()), Rows.ts(dues.resolveBy()));
+        f.labels().getOrDefault("system", "unknown"), f.severity().name(), f.summary(), Rows.ts(now), defaultZone.getId());
     return conn.preparedQuery(OPEN_TICKET).execute(t).compose(inserted -> {
       if (inserted.size() == 1) {
-        TicketView ticket = Rows.ticket(inserted.iterator().next());
-        JsonObject detail = new JsonObject().put("faultId", fv.id()).put("severity", f.severity().name())
-            .put("respondBy", dues.respondBy().toString()).put("resolveBy", dues.resolveBy().toString());
-        // Opened late because the fault was muted when it started firing: the SLA clock starts now.
-        if (afterMute) detail.put("afterMute", true);
-        return event(conn, ticket.id(), now, "opened", detail).compose(v -> linkFault(conn, fv, ticket));
+        long id = inserted.iterator().next().getLong("id");
+        return sla.recompute(conn, id, now, false).compose(ticket -> {
+          JsonObject detail = new JsonObject().put("faultId", fv.id()).put("severity", f.severity().name())
+              .put("tier", ticket.sla().tier()).put("respondBy", str(ticket.respondBy())).put("resolveBy", str(ticket.resolveBy()));
+          // Opened late because the fault was muted when it started firing: the SLA clock starts now.
+          if (afterMute) detail.put("afterMute", true);
+          return event(conn, ticket.id(), now, "opened", detail).compose(v -> linkFault(conn, fv, ticket));
+        });
       }
       // A ticket for this fingerprint is still being worked: the fault came back; note it there.
       return conn.preparedQuery("UPDATE tickets SET fault_id = $2, fault_resolved_at = NULL, updated_at = now() "
@@ -192,6 +196,8 @@ public final class PgFaultStore implements FaultQueries {
 
   private Future<Recorded> linkFault(SqlConnection conn, FaultView fv, TicketView ticket) {
     return conn.preparedQuery("UPDATE faults SET ticket_id = $2 WHERE id = $1").execute(Tuple.of(fv.id(), ticket.id()))
+        .compose(r -> conn.preparedQuery("INSERT INTO ticket_faults (ticket_id, fault_id, linked_at, linked_by) VALUES ($1, $2, now(), 'vigil') "
+            + "ON CONFLICT DO NOTHING").execute(Tuple.of(ticket.id(), fv.id())))
         .map(r -> new Recorded(new FaultView(fv.id(), fv.fault(), ticket.id(), fv.muting()), ticket));
   }
 

@@ -1,14 +1,20 @@
 package io.vigil.server.tickets;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import io.vigil.rules.IllegalTransitionException;
+import io.vigil.rules.Severity;
 import io.vigil.rules.TicketState;
+import io.vigil.server.storage.PgFaultStore;
 import io.vigil.server.storage.Rows;
+import io.vigil.web.ApiError;
 import io.vigil.web.NotFoundException;
 import io.vigil.web.StreamHub;
 import io.vigil.web.TicketEventView;
@@ -16,32 +22,60 @@ import io.vigil.web.TicketService;
 import io.vigil.web.TicketView;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
-import java.util.function.Function;
+import java.util.UUID;
 
 /**
- * Human ticket work: acknowledge, resolve with feedback, close. Each transition locks the row,
- * asks {@link TicketState#moveTo} whether the move is legal, updates, records a ticket event with
- * actor and time, commits, and then tells the live stream. Non-blocking, thread-safe.
+ * Human ticket work. Each change locks the row, asks {@link TicketState#moveTo} whether a state
+ * move is legal, updates the row, records a ticket event with actor and time, recomputes the SLA
+ * clocks ({@link SlaTimers#recompute}) in the same transaction, commits, and then tells the live
+ * stream. Non-blocking, thread-safe.
+ *
+ * <p>Pauses: entering {@code pending_customer} pauses both clocks when the ticket's SLA terms say
+ * so (the default), leaving it ends the pause; a reopen counts the time the ticket stood resolved
+ * as a pause, so the resolve clock continues where it stopped.
  */
 public final class TicketDesk implements TicketService {
   private final Pool pool;
   private final StreamHub hub;
+  private final SlaTimers sla;
   private final Clock clock;
+  private final ZoneId defaultZone;
 
-  public TicketDesk(Pool pool, StreamHub hub, Clock clock) {
+  public TicketDesk(Pool pool, StreamHub hub, SlaTimers sla, Clock clock, ZoneId defaultZone) {
     this.pool = pool;
     this.hub = hub;
+    this.sla = sla;
     this.clock = clock;
+    this.defaultZone = defaultZone;
   }
 
+  // ---- queries ----
+
   @Override
-  public Future<List<TicketView>> list(TicketState state, int limit) {
-    Future<RowSet<Row>> rows = state == null
-        ? pool.preparedQuery("SELECT * FROM tickets ORDER BY id DESC LIMIT $1").execute(Tuple.of(limit))
-        : pool.preparedQuery("SELECT * FROM tickets WHERE state = $1 ORDER BY id DESC LIMIT $2").execute(Tuple.of(state.wireName(), limit));
-    return rows.map(TicketDesk::tickets);
+  public Future<List<TicketView>> list(Filter f, int limit) {
+    StringBuilder where = new StringBuilder();
+    List<Object> params = new ArrayList<>();
+    if (f.state() != null) and(where, params, "state = $", f.state().wireName());
+    if (f.customer() != null) and(where, params, "customer = $", f.customer());
+    if (f.severity() != null) and(where, params, "severity = $", f.severity().name());
+    if (f.assignee() != null) and(where, params, "assignee = $", f.assignee());
+    if (f.text() != null) {
+      params.add("%" + f.text().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+      where.append(where.length() == 0 ? " WHERE " : " AND ").append("(summary ILIKE $").append(params.size())
+          .append(" OR description ILIKE $").append(params.size()).append(")");
+    }
+    params.add(limit);
+    return pool.preparedQuery("SELECT * FROM tickets" + where + " ORDER BY id DESC LIMIT $" + params.size())
+        .execute(Tuple.from(params)).map(TicketDesk::tickets);
+  }
+
+  private static void and(StringBuilder where, List<Object> params, String clause, Object value) {
+    params.add(value);
+    where.append(where.length() == 0 ? " WHERE " : " AND ").append(clause).append(params.size());
   }
 
   /** Tickets not closed yet, oldest first: the live stream's starting picture. */
@@ -68,47 +102,299 @@ public final class TicketDesk implements TicketService {
   }
 
   @Override
-  public Future<TicketView> acknowledge(long id, String actor) {
-    return transition(id, TicketState.ACKNOWLEDGED, actor, new JsonObject(),
-        now -> "acknowledged_at = COALESCE(acknowledged_at, $2)", now -> Tuple.of(id, Rows.ts(now)));
+  public Future<List<JsonObject>> timeline(long id) {
+    return get(id).compose(t -> pool.preparedQuery(
+            "SELECT 'ticket' AS source, e.id AS seq, e.at, e.kind, e.actor, e.detail FROM ticket_events e WHERE e.ticket_id = $1 "
+                + "UNION ALL SELECT 'fault', f.id, f.starts_at, 'fault_pending', 'vigil', " + faultDetail() + " FROM faults f "
+                + "JOIN ticket_faults tf ON tf.fault_id = f.id WHERE tf.ticket_id = $1 "
+                + "UNION ALL SELECT 'fault', f.id, f.firing_at, 'fault_firing', 'vigil', " + faultDetail() + " FROM faults f "
+                + "JOIN ticket_faults tf ON tf.fault_id = f.id WHERE tf.ticket_id = $1 AND f.firing_at IS NOT NULL "
+                + "UNION ALL SELECT 'fault', f.id, f.ends_at, 'fault_resolved', 'vigil', " + faultDetail() + " FROM faults f "
+                + "JOIN ticket_faults tf ON tf.fault_id = f.id WHERE tf.ticket_id = $1 AND f.state = 'resolved' AND f.ends_at IS NOT NULL "
+                + "UNION ALL SELECT 'visit', v.id, v.arrived_at, 'visit_arrived', v.recorded_by, "
+                + "jsonb_build_object('engineer', v.engineer, 'note', v.note) FROM ticket_visits v WHERE v.ticket_id = $1 "
+                + "UNION ALL SELECT 'visit', v.id, v.departed_at, 'visit_departed', v.recorded_by, "
+                + "jsonb_build_object('engineer', v.engineer) FROM ticket_visits v WHERE v.ticket_id = $1 AND v.departed_at IS NOT NULL")
+        .execute(Tuple.of(id)))
+        .map(rows -> {
+          List<JsonObject> out = new ArrayList<>(rows.size());
+          for (Row r : rows) {
+            out.add(new JsonObject().put("at", Rows.instant(r, "at").toString()).put("source", r.getString("source"))
+                .put("kind", r.getString("kind")).put("actor", r.getString("actor")).put("detail", r.getJsonObject("detail"))
+                .put("seq", r.getLong("seq")));
+          }
+          // By time; at one instant a fault's change comes before what the ticket did about it.
+          out.sort(Comparator.comparing((JsonObject j) -> Instant.parse(j.getString("at")))
+              .thenComparing(j -> order(j.getString("source"))).thenComparing(j -> j.getLong("seq")));
+          for (JsonObject j : out) j.remove("seq");
+          return out;
+        });
+  }
+
+  private static String faultDetail() {
+    return "jsonb_build_object('faultId', f.id, 'rule', f.rule, 'severity', f.severity, 'summary', f.summary, 'fingerprint', f.fingerprint)";
+  }
+
+  private static int order(String source) {
+    return switch (source) {
+      case "fault" -> 0;
+      case "ticket" -> 1;
+      case "visit" -> 2;
+      default -> 3;
+    };
+  }
+
+  // ---- changes ----
+
+  @Override
+  public Future<TicketView> open(Report r, String actor) {
+    Instant now = clock.instant();
+    return pool.withTransaction(conn -> conn.preparedQuery(
+            "SELECT c.id, c.tier, c.time_zone, s.id AS system FROM customers c LEFT JOIN systems s ON s.customer = c.id AND s.id = $2 "
+                + "WHERE c.id = $1").execute(Tuple.of(r.customer(), r.system()))
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            throw new ApiError(400, "customer '" + r.customer() + "' is not in the inventory (add it with POST /api/v1/customers)", "customer");
+          }
+          Row c = rows.iterator().next();
+          if (c.getString("system") == null) {
+            throw new ApiError(400, "customer '" + r.customer() + "' has no system '" + r.system()
+                + "' in the inventory (add it with POST /api/v1/customers/" + r.customer() + "/systems)", "system");
+          }
+          return conn.preparedQuery("INSERT INTO tickets (fingerprint, customer, system, severity, state, summary, opened_at, channel, "
+                  + "description, reporter, sla_tier, time_zone) VALUES ($1, $2, $3, $4, 'open', $5, $6, $7, $8, $9, $10, $11) RETURNING id")
+              .execute(Tuple.from(new Object[] {"manual:" + UUID.randomUUID(), r.customer(), r.system(), r.severity().name(), r.summary(),
+                  Rows.ts(now), r.channel(), r.description(), r.reporter(), c.getString("tier"), c.getString("time_zone")}));
+        })
+        .compose(rows -> sla.recompute(conn, rows.iterator().next().getLong("id"), now, false))
+        .compose(t -> event(conn, t.id(), now, actor, "opened", new JsonObject().put("channel", r.channel()).put("reporter", r.reporter())
+            .put("severity", r.severity().name()).put("tier", t.sla().tier()).put("respondBy", str(t.respondBy()))
+            .put("resolveBy", str(t.resolveBy()))).map(v -> t)))
+        .onSuccess(hub::publishTicket);
   }
 
   @Override
-  public Future<TicketView> resolve(long id, TicketView.Resolution r, String actor) {
-    return transition(id, TicketState.RESOLVED, actor,
-        new JsonObject().put("cause", r.cause()).put("fix", r.fix()).put("prevention", r.prevention()),
-        now -> "resolved_at = $2, cause = $3, fix = $4, prevention = $5",
-        now -> Tuple.of(id, Rows.ts(now), r.cause(), r.fix(), r.prevention()));
+  public Future<TicketView> acknowledge(long id, String actor) {
+    return transition(id, TicketState.ACKNOWLEDGED, null, actor);
   }
 
   @Override
   public Future<TicketView> close(long id, String actor) {
-    return transition(id, TicketState.CLOSED, actor, new JsonObject(),
-        now -> "closed_at = $2", now -> Tuple.of(id, Rows.ts(now)));
+    return transition(id, TicketState.CLOSED, null, actor);
   }
 
-  private Future<TicketView> transition(long id, TicketState to, String actor, JsonObject detail,
-      Function<Instant, String> setClause, Function<Instant, Tuple> params) {
-    Instant now = clock.instant();
-    return pool.withTransaction(conn -> lock(conn, id).compose(current -> {
-      TicketState from = current.state();
+  @Override
+  public Future<TicketView> transition(long id, TicketState to, String comment, String actor) {
+    return change(id, (conn, locked, now) -> {
+      TicketView cur = locked.t();
+      TicketState from = cur.state();
       from.moveTo(to, Long.toString(id)); // throws IllegalTransitionException: rolls back, answers 409
-      String sql = "UPDATE tickets SET state = '" + to.wireName() + "', updated_at = now(), " + setClause.apply(now)
-          + " WHERE id = $1 RETURNING *";
-      return conn.preparedQuery(sql).execute(params.apply(now)).compose(rows -> {
-        TicketView updated = Rows.ticket(rows.iterator().next());
-        JsonObject d = detail.copy().put("from", from.wireName()).put("to", to.wireName());
-        return conn.preparedQuery("INSERT INTO ticket_events (ticket_id, at, actor, kind, detail) VALUES ($1, $2, $3, $4, $5)")
-            .execute(Tuple.of(id, Rows.ts(now), actor, to.wireName(), d)).map(v -> updated);
-      });
-    })).onSuccess(hub::publishTicket);
+      JsonArray pauses = movePauses(cur, locked.pauses(), from, to, now);
+      String set = "state = $2, pauses = $3";
+      if (to != TicketState.REOPENED && to != TicketState.CLOSED) set += ", responded_at = COALESCE(responded_at, $4)";
+      if (to == TicketState.ACKNOWLEDGED) set += ", acknowledged_at = COALESCE(acknowledged_at, $4)";
+      if (to == TicketState.CLOSED) set += ", closed_at = $4";
+      if (to == TicketState.REOPENED) set += ", reopened_at = $4, resolved_at = NULL, closed_at = NULL";
+      JsonObject detail = new JsonObject().put("from", from.wireName()).put("to", to.wireName());
+      if (comment != null) detail.put("comment", comment);
+      return conn.preparedQuery("UPDATE tickets SET " + set + ", updated_at = now() WHERE id = $1")
+          .execute(Tuple.of(id, to.wireName(), pauses, Rows.ts(now)))
+          .recover(t -> Future.failedFuture(duplicateActive(t, cur)))
+          .compose(v -> event(conn, id, now, actor, to.wireName(), detail))
+          .map(v -> false);
+    });
   }
 
-  private static Future<TicketView> lock(SqlConnection conn, long id) {
+  @Override
+  public Future<TicketView> resolve(long id, TicketView.Resolution r, String actor) {
+    return change(id, (conn, locked, now) -> {
+      TicketState from = locked.t().state();
+      from.moveTo(TicketState.RESOLVED, Long.toString(id));
+      JsonArray pauses = movePauses(locked.t(), locked.pauses(), from, TicketState.RESOLVED, now);
+      return conn.preparedQuery("UPDATE tickets SET state = 'resolved', pauses = $2, resolved_at = $3, responded_at = COALESCE(responded_at, $3), "
+              + "cause = $4, fix = $5, prevention = $6, resolution_kind = $7, updated_at = now() WHERE id = $1")
+          .execute(Tuple.from(new Object[] {id, pauses, Rows.ts(now), r.cause(), r.fix(), r.prevention(), r.kind()}))
+          .compose(v -> event(conn, id, now, actor, "resolved", new JsonObject().put("from", from.wireName()).put("to", "resolved")
+              .put("cause", r.cause()).put("fix", r.fix()).put("prevention", r.prevention()).put("kind", r.kind())))
+          .map(v -> false);
+    });
+  }
+
+  @Override
+  public Future<TicketView> regrade(long id, Severity severity, String reason, String actor) {
+    return change(id, (conn, locked, now) -> {
+      TicketView cur = locked.t();
+      if (!cur.state().active()) {
+        throw new IllegalTransitionException("ticket " + id, cur.state().wireName(), "regraded (only work in hand is regraded)");
+      }
+      if (cur.severity() == severity) throw new ApiError(400, "ticket " + id + " is already " + severity.name(), "severity");
+      return conn.preparedQuery("UPDATE tickets SET severity = $2, updated_at = now() WHERE id = $1").execute(Tuple.of(id, severity.name()))
+          .map(v -> true);
+    }, (conn, before, after, now) -> event(conn, id, now, actor, "regraded", new JsonObject().put("from", before.severity().name())
+        .put("to", after.severity().name()).put("reason", reason).put("by", "person")
+        .put("respondBy", str(after.respondBy())).put("resolveBy", str(after.resolveBy()))));
+  }
+
+  @Override
+  public Future<TicketView> assign(long id, TicketView.Dispatch d, String actor) {
+    return change(id, (conn, cur, now) -> conn.preparedQuery("UPDATE tickets SET assignee = COALESCE($2, assignee), "
+            + "assigned_group = COALESCE($3, assigned_group), dispatch = COALESCE($4, dispatch), updated_at = now() WHERE id = $1")
+        .execute(Tuple.of(id, d.assignee(), d.group(), d.mode()))
+        .compose(v -> event(conn, id, now, actor, "assigned", new JsonObject().put("assignee", d.assignee()).put("group", d.group())
+            .put("dispatch", d.mode())))
+        .map(v -> false));
+  }
+
+  @Override
+  public Future<TicketView> recordVisit(long id, Visit v, String actor) {
+    return change(id, (conn, cur, now) -> conn.preparedQuery("INSERT INTO ticket_visits (ticket_id, engineer, arrived_at, departed_at, note, "
+            + "recorded_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+        .execute(Tuple.of(id, v.engineer(), Rows.ts(v.arrivedAt()), Rows.ts(v.departedAt()), v.note(), actor))
+        .compose(rows -> conn.preparedQuery("UPDATE tickets SET dispatch = COALESCE(dispatch, 'onsite'), updated_at = now() WHERE id = $1")
+            .execute(Tuple.of(id)).map(x -> rows.iterator().next().getLong("id")))
+        .compose(visitId -> event(conn, id, now, actor, "visit_recorded", new JsonObject().put("visitId", visitId)
+            .put("engineer", v.engineer()).put("arrivedAt", v.arrivedAt().toString()).put("departedAt", str(v.departedAt()))))
+        .map(x -> false));
+  }
+
+  @Override
+  public Future<TicketView> comment(long id, String text, String actor) {
+    return change(id, (conn, cur, now) -> event(conn, id, now, actor, "comment", new JsonObject().put("text", text)).map(v -> false));
+  }
+
+  @Override
+  public Future<TicketView> linkFault(long id, long faultId, String actor) {
+    return change(id, (conn, cur, now) -> conn.preparedQuery("SELECT id, ticket_id FROM faults WHERE id = $1").execute(Tuple.of(faultId))
+        .compose(rows -> {
+          if (rows.size() == 0) throw new ApiError(400, "no fault with id " + faultId, "faultId");
+          return conn.preparedQuery("INSERT INTO ticket_faults (ticket_id, fault_id, linked_at, linked_by) VALUES ($1, $2, $3, $4) "
+              + "ON CONFLICT DO NOTHING").execute(Tuple.of(id, faultId, Rows.ts(now), actor));
+        })
+        .compose(v -> conn.preparedQuery("UPDATE faults SET ticket_id = $2 WHERE id = $1 AND ticket_id IS NULL").execute(Tuple.of(faultId, id)))
+        .compose(v -> event(conn, id, now, actor, "fault_linked", new JsonObject().put("faultId", faultId)))
+        .map(v -> false));
+  }
+
+  @Override
+  public Future<TicketView> merge(long id, long into, String actor) {
+    Instant now = clock.instant();
+    // Both rows locked in id order, so two merges of the same pair cannot deadlock.
+    return pool.withTransaction(conn -> conn.preparedQuery("SELECT * FROM tickets WHERE id = ANY($1) ORDER BY id FOR UPDATE")
+        .execute(Tuple.of(new Long[] {id, into})).compose(rows -> {
+          TicketView dup = null;
+          TicketView target = null;
+          for (Row r : rows) {
+            TicketView t = Rows.ticket(r);
+            if (t.id() == id) dup = t;
+            else target = t;
+          }
+          if (dup == null) throw new NotFoundException("no ticket with id " + id);
+          if (target == null) throw new ApiError(400, "'into': no ticket with id " + into, "into");
+          if (dup.state() == TicketState.CLOSED) throw new IllegalTransitionException("ticket " + id, "closed", "merged");
+          if (!target.state().active()) {
+            throw new ApiError(409, "ticket " + into + " is " + target.state().wireName() + ": merge into a ticket still in work", "into");
+          }
+          if (!dup.customer().equals(target.customer())) {
+            throw new ApiError(400, "tickets " + id + " (" + dup.customer() + ") and " + into + " (" + target.customer()
+                + ") belong to different customers", "into");
+          }
+          JsonArray pauses = closePause(pausesOf(rows, id), now);
+          return conn.preparedQuery("INSERT INTO ticket_faults (ticket_id, fault_id, linked_at, linked_by) "
+                  + "SELECT $2, fault_id, $3, $4 FROM ticket_faults WHERE ticket_id = $1 ON CONFLICT DO NOTHING")
+              .execute(Tuple.of(id, into, Rows.ts(now), actor))
+              .compose(v -> conn.preparedQuery("UPDATE faults SET ticket_id = $2 WHERE ticket_id = $1").execute(Tuple.of(id, into)))
+              .compose(v -> conn.preparedQuery("UPDATE tickets SET state = 'closed', closed_at = $3, merged_into = $2, pauses = $4, "
+                  + "updated_at = now() WHERE id = $1").execute(Tuple.of(id, into, Rows.ts(now), pauses)))
+              .compose(v -> event(conn, id, now, actor, "merged_into", new JsonObject().put("into", into)))
+              .compose(v -> event(conn, into, now, actor, "merged_from", new JsonObject().put("from", id)))
+              .compose(v -> sla.recompute(conn, id, now, false))
+              .compose(closed -> sla.recompute(conn, into, now, false).map(kept -> List.of(closed, kept)));
+        }))
+        .map(both -> {
+          both.forEach(hub::publishTicket);
+          return both.get(0);
+        });
+  }
+
+  // ---- the one way every change runs ----
+
+  private interface Edit {
+    /** Applies the change to the locked row; completes with whether the SLA must treat it as a regrade. */
+    Future<Boolean> apply(SqlConnection conn, Locked current, Instant now);
+  }
+
+  private interface After {
+    Future<Void> apply(SqlConnection conn, TicketView before, TicketView after, Instant now);
+  }
+
+  private Future<TicketView> change(long id, Edit edit) {
+    return change(id, edit, null);
+  }
+
+  private Future<TicketView> change(long id, Edit edit, After after) {
+    Instant now = clock.instant();
+    return pool.withTransaction(conn -> lock(conn, id).compose(current -> edit.apply(conn, current, now)
+            .compose(regrade -> sla.recompute(conn, id, now, regrade))
+            .compose(updated -> after == null ? Future.succeededFuture(updated) : after.apply(conn, current.t(), updated, now).map(v -> updated))))
+        .onSuccess(hub::publishTicket);
+  }
+
+  /** The ticket's pauses after a move from {@code from} to {@code to}. */
+  private JsonArray movePauses(TicketView cur, JsonArray stored, TicketState from, TicketState to, Instant now) {
+    JsonArray pauses = stored == null ? new JsonArray() : stored.copy();
+    if (from == TicketState.PENDING_CUSTOMER) pauses = closePause(pauses, now);
+    if (to == TicketState.PENDING_CUSTOMER && sla.policies().terms(cur.sla().tier(), cur.severity()).pauseOnPendingCustomer()) {
+      pauses.add(new JsonObject().put("start", now.toString()).putNull("end").put("reason", "pending_customer"));
+    }
+    if (to == TicketState.REOPENED) {
+      Instant stoppedAt = cur.resolvedAt() != null ? cur.resolvedAt() : cur.closedAt();
+      if (stoppedAt != null && stoppedAt.isBefore(now)) {
+        pauses.add(new JsonObject().put("start", stoppedAt.toString()).put("end", now.toString()).put("reason", "resolved"));
+      }
+    }
+    return pauses;
+  }
+
+  private static JsonArray closePause(JsonArray pauses, Instant now) {
+    JsonArray out = pauses.copy();
+    for (int i = 0; i < out.size(); i++) {
+      JsonObject p = out.getJsonObject(i);
+      if (p.getValue("end") == null) p.put("end", now.toString());
+    }
+    return out;
+  }
+
+  private static JsonArray pausesOf(RowSet<Row> rows, long id) {
+    for (Row r : rows) if (r.getLong("id") == id) return r.getJsonArray("pauses");
+    return new JsonArray();
+  }
+
+  private static Throwable duplicateActive(Throwable t, TicketView cur) {
+    if (t instanceof PgException pg && "23505".equals(pg.getSqlState())) {
+      return new ApiError(409, "another ticket for the same fault (fingerprint " + cur.fingerprint()
+          + ") is in work: reopening this one would make two; work on that one, or merge", "to");
+    }
+    return t;
+  }
+
+  /** The locked row: the ticket and its stored pauses. */
+  private record Locked(TicketView t, JsonArray pauses) {}
+
+  private static Future<Locked> lock(SqlConnection conn, long id) {
     return conn.preparedQuery("SELECT * FROM tickets WHERE id = $1 FOR UPDATE").execute(Tuple.of(id)).map(rows -> {
       if (rows.size() == 0) throw new NotFoundException("no ticket with id " + id);
-      return Rows.ticket(rows.iterator().next());
+      Row r = rows.iterator().next();
+      return new Locked(Rows.ticket(r), r.getJsonArray("pauses"));
     });
+  }
+
+  private static Future<Void> event(SqlConnection conn, long ticketId, Instant at, String actor, String kind, JsonObject detail) {
+    return conn.preparedQuery("INSERT INTO ticket_events (ticket_id, at, actor, kind, detail) VALUES ($1, $2, $3, $4, $5)")
+        .execute(Tuple.of(ticketId, Rows.ts(at), actor, kind, detail)).mapEmpty();
+  }
+
+  private static String str(Instant i) {
+    return i == null ? null : i.toString();
   }
 
   private static List<TicketView> tickets(RowSet<Row> rows) {

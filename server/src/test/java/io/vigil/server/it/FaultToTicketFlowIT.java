@@ -110,7 +110,7 @@ class FaultToTicketFlowIT {
       assertEquals(400, missing.status());
       assertTrue(missing.json().getString("error").contains("'prevention' is required"), missing.toString());
       Http.Reply resolved = http.post("/api/v1/tickets/" + id + "/resolve",
-          "{\"cause\":\"PSU failed\",\"fix\":\"replaced PSU\",\"prevention\":\"dual PSU on db hosts\"}");
+          "{\"cause\":\"PSU failed\",\"fix\":\"replaced PSU\",\"prevention\":\"dual PSU on db hosts\",\"kind\":\"hardware_replaced\"}");
       assertEquals(200, resolved.status(), resolved.toString());
       assertEquals("resolved", resolved.json().getString("state"));
       assertEquals("dual PSU on db hosts", resolved.json().getJsonObject("resolution").getString("prevention"));

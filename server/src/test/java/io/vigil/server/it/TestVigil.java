@@ -52,6 +52,11 @@ public final class TestVigil implements AutoCloseable {
 
   /** Starts on an existing database (restart tests). */
   public TestVigil(Config.Database db, Map<String, String> extraEnv) throws Exception {
+    this(db, extraEnv, Clock.systemUTC());
+  }
+
+  /** Starts on an existing database with the server's clock {@code clock} (SLA tests move time by hand). */
+  public TestVigil(Config.Database db, Map<String, String> extraEnv, Clock clock) throws Exception {
     this.db = db;
     Path rules = Files.createTempFile("vigil-rules", ".yaml");
     Files.writeString(rules, RULES);
@@ -66,7 +71,7 @@ public final class TestVigil implements AutoCloseable {
     config = Config.fromEnv(env);
     BlockedLoopRecorder.WARNINGS.clear();
     // 200 ms unless -Dvigil.it.loopBudgetMs says otherwise (developing with other builds on 2 cores).
-    vigil = Vigil.start(config, Clock.systemUTC(), Long.getLong("vigil.it.loopBudgetMs", 200)).await(60, TimeUnit.SECONDS);
+    vigil = Vigil.start(config, clock, Long.getLong("vigil.it.loopBudgetMs", 200)).await(60, TimeUnit.SECONDS);
     vigil.ready().await(60, TimeUnit.SECONDS);
     http = new Http("http://127.0.0.1:" + vigil.port(), ADMIN);
   }

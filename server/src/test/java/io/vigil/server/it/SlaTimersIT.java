@@ -1,0 +1,122 @@
+package io.vigil.server.it;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.vertx.core.json.JsonObject;
+import io.vigil.rules.ManualClock;
+import io.vigil.server.Config;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * SLA warnings and breaches against a real server and database, with the server's clock moved by
+ * hand: each fires exactly once, goes to the live stream, escalates on breach, and a restart (or a
+ * server that was down past both) neither misses nor repeats one.
+ */
+class SlaTimersIT {
+  private static final Instant T0 = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+  private static final Map<String, String> FAST_SCAN = Map.of("VIGIL_SLA_SCAN_INTERVAL", "100ms");
+  private final ManualClock clock = new ManualClock(T0);
+  private final Config.Database db = EphemeralPostgres.get().freshDatabase();
+  private TestVigil vigil;
+
+  @AfterEach
+  void stop() throws Exception {
+    if (vigil != null) vigil.close();
+  }
+
+  private long p1Ticket() throws Exception {
+    Http http = vigil.http;
+    assertEquals(201, http.post("/api/v1/customers", "{\"id\":\"acme\",\"tier\":\"7x24\",\"timeZone\":\"UTC\"}").status());
+    assertEquals(201, http.post("/api/v1/customers/acme/systems", "{\"id\":\"erp\",\"criticality\":\"high\"}").status());
+    Http.Reply r = http.post("/api/v1/tickets", "{\"channel\":\"phone\",\"customer\":\"acme\",\"system\":\"erp\",\"severity\":\"P1\","
+        + "\"reporter\":\"duty manager\",\"description\":\"payroll is down\"}");
+    assertEquals(201, r.status(), r.toString());
+    JsonObject t = r.json();
+    // P1: respond in 15 min, warned at 80% = 12 min.
+    assertEquals(T0.plus(Duration.ofMinutes(12)).toString(), t.getJsonObject("sla").getString("respondWarnAt"));
+    return t.getLong("id");
+  }
+
+  /** The next {@code sla} message of ticket {@code id} (its payload is the event and the ticket). */
+  private static JsonObject sla(Http.Stream ws, long id) throws InterruptedException {
+    while (true) {
+      JsonObject m = ws.next();
+      if ("sla".equals(m.getString("type")) && m.getJsonObject("ticket").getLong("id") == id) return m;
+    }
+  }
+
+  private long count(long ticket, String kind, String clockName) {
+    return Long.parseLong(vigil.sql("SELECT count(*) FROM ticket_events WHERE ticket_id = " + ticket + " AND kind = '" + kind
+        + "' AND detail->>'clock' = '" + clockName + "'"));
+  }
+
+  @Test
+  void warningAndBreachFireOnceEachWithARestartBetweenThem() throws Exception {
+    vigil = new TestVigil(db, FAST_SCAN, clock);
+    long id = p1Ticket();
+    try (Http.Stream ws = vigil.http.stream()) {
+      clock.advance(Duration.ofMinutes(12).plusSeconds(1));
+      JsonObject warning = sla(ws, id);
+      assertEquals("sla_warning", warning.getJsonObject("event").getString("kind"));
+      assertEquals("respond", warning.getJsonObject("event").getString("clock"));
+      assertEquals(T0.plus(Duration.ofMinutes(15)).toString(), warning.getJsonObject("event").getString("due"));
+    }
+    assertEquals(1, count(id, "sla_warning", "respond"));
+
+    vigil.stop();
+    vigil = new TestVigil(db, FAST_SCAN, clock);
+    Thread.sleep(1000); // ten scans after the restart: the warning must not come again
+    assertEquals(1, count(id, "sla_warning", "respond"), "a restart does not fire the warning again");
+    assertEquals(0, count(id, "sla_breach", "respond"));
+
+    try (Http.Stream ws = vigil.http.stream()) {
+      clock.advance(Duration.ofMinutes(3));
+      JsonObject breach = sla(ws, id);
+      assertEquals("sla_breach", breach.getJsonObject("event").getString("kind"));
+      assertEquals(1, breach.getJsonObject("ticket").getJsonObject("sla").getInteger("escalationLevel"));
+      assertEquals(clock.instant().toString(), breach.getJsonObject("ticket").getJsonObject("sla").getString("respondBreachedAt"));
+    }
+    Thread.sleep(500);
+    assertEquals(1, count(id, "sla_breach", "respond"));
+    assertEquals(1, count(id, "sla_warning", "respond"));
+    assertEquals("1", vigil.sql("SELECT escalation_level FROM tickets WHERE id = " + id));
+    // The resolve clock is still running: its warning is at 80% of 4 h.
+    assertEquals(T0.plus(Duration.ofMinutes(192)).toString(),
+        vigil.http.get("/api/v1/tickets/" + id).json().getJsonObject("sla").getString("resolveWarnAt"));
+  }
+
+  @Test
+  void aServerDownPastTheWarningAndTheBreachFiresBothInOrderAfterItsRestart() throws Exception {
+    vigil = new TestVigil(db, FAST_SCAN, clock);
+    long id = p1Ticket();
+    vigil.stop();
+    clock.advance(Duration.ofMinutes(20));
+    vigil = new TestVigil(db, FAST_SCAN, clock);
+    Await.until(Duration.ofSeconds(10), "the breach", () -> count(id, "sla_breach", "respond") == 1 ? true : null);
+    assertEquals(1, count(id, "sla_warning", "respond"), "the warning is not lost because the breach came too");
+    String order = vigil.sql("SELECT string_agg(kind, ',' ORDER BY id) FROM ticket_events WHERE ticket_id = " + id
+        + " AND kind LIKE 'sla_%'");
+    assertEquals("sla_warning,sla_breach", order);
+    assertTrue(Long.parseLong(vigil.sql("SELECT (detail->>'lateMs')::bigint FROM ticket_events WHERE ticket_id = " + id
+        + " AND kind = 'sla_breach'")) >= Duration.ofMinutes(5).toMillis(), "the late firing says how late it is");
+  }
+
+  @Test
+  void anAcknowledgementStopsTheRespondClockBeforeItsWarning() throws Exception {
+    vigil = new TestVigil(db, FAST_SCAN, clock);
+    long id = p1Ticket();
+    clock.advance(Duration.ofMinutes(5));
+    assertEquals(200, vigil.http.post("/api/v1/tickets/" + id + "/ack", "{}").status());
+    clock.advance(Duration.ofMinutes(20));
+    Thread.sleep(800);
+    assertEquals(0, count(id, "sla_warning", "respond"));
+    assertEquals(0, count(id, "sla_breach", "respond"));
+    assertEquals(T0.plus(Duration.ofMinutes(192)).toString(), vigil.sql("SELECT to_char(sla_next_at AT TIME ZONE 'UTC', "
+        + "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM tickets WHERE id = " + id), "next: the resolve clock's warning");
+  }
+}
