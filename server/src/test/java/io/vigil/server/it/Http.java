@@ -75,6 +75,20 @@ public final class Http {
     return post("/api/v1/ingest", "{\"samples\":[" + samplesJson + "]}");
   }
 
+  /**
+   * Ingests as a well-behaved client does: a 503 (storage behind, back-pressure) is retried after
+   * its Retry-After, for up to 60 s; any other answer is returned as it is.
+   */
+  public Reply ingestHonouringRetryAfter(String samplesJson) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      Reply r = ingest(samplesJson);
+      if (r.status() != 503 || System.nanoTime() > deadline) return r;
+      String after = r.header("Retry-After");
+      Thread.sleep(after == null ? 200 : Math.min(1000, Long.parseLong(after.trim()) * 1000));
+    }
+  }
+
   public static String sample(String metric, String customer, String system, String host, double value) {
     return "{\"metric\":\"" + metric + "\",\"labels\":{\"customer\":\"" + customer + "\",\"system\":\"" + system
         + "\",\"host\":\"" + host + "\"},\"value\":" + value + "}";
