@@ -16,7 +16,8 @@ public record Config(int port, String host, Database database, String adminToken
     int streamQueueBytes, int retentionDays, int warmupMaxSamples,
     int maxLabelsPerSeries, int maxLabelValueChars, int maxNewSeriesPerMinute, PatrolConfig patrol, KafkaSettings kafka,
     io.vigil.rules.alerts.AlertSeverityMap alertSeverity, java.time.Duration alertResolveTimeout,
-    io.vigil.server.storage.PgSampleStore.Settings storage, String slaFile, java.time.Duration slaScanInterval) {
+    io.vigil.server.storage.PgSampleStore.Settings storage, String slaFile, java.time.Duration slaScanInterval,
+    io.vigil.server.storage.PgFaultStore.Recurrence recurrence) {
 
   /** The ingest limits every collector applies (README: settings). */
   public io.vigil.collectors.IngestLimits.Settings ingestLimits() {
@@ -87,7 +88,16 @@ public record Config(int port, String host, Database database, String adminToken
             intSetting(env, "VIGIL_STORAGE_FLUSH_SAMPLES", 2_000_000, 1, 100_000_000),
             durationSetting(env, "VIGIL_STORAGE_FLUSH_INTERVAL", java.time.Duration.ofMinutes(5))),
         blankToNull(env.get("VIGIL_SLA")),
-        durationSetting(env, "VIGIL_SLA_SCAN_INTERVAL", java.time.Duration.ofSeconds(1)));
+        durationSetting(env, "VIGIL_SLA_SCAN_INTERVAL", java.time.Duration.ofSeconds(1)),
+        new io.vigil.server.storage.PgFaultStore.Recurrence(
+            java.time.Duration.ofDays(intSetting(env, "VIGIL_RECURRENCE_DAYS", 7, 0, 3650)), recurrenceMode(env.get("VIGIL_RECURRENCE_MODE"))));
+  }
+
+  /** {@code VIGIL_RECURRENCE_MODE}: {@code reopen} (default) or {@code link}. */
+  static boolean recurrenceMode(String raw) {
+    if (raw == null || raw.isBlank() || raw.trim().equals("reopen")) return true;
+    if (raw.trim().equals("link")) return false;
+    throw new IllegalArgumentException("VIGIL_RECURRENCE_MODE must be reopen or link, got '" + raw + "'");
   }
 
   /** The Kafka collector's settings, or null (off) when {@code VIGIL_KAFKA_BOOTSTRAP} is unset. */

@@ -149,8 +149,9 @@ public final class VigilServer extends VerticleBase {
   private Future<Router> wire() {
     java.time.ZoneId zone = config.patrol().defaultZone();
     io.vigil.server.tickets.SlaTimers sla = new io.vigil.server.tickets.SlaTimers(db.pool(), slaPolicies, hub, clock);
-    PgFaultStore faults = new PgFaultStore(db.pool(), sla, zone);
-    TicketDesk tickets = new TicketDesk(db.pool(), hub, sla, clock, zone);
+    PgFaultStore faults = new PgFaultStore(db.pool(), sla, zone, config.recurrence());
+    io.vigil.server.tickets.Surveys surveys = new io.vigil.server.tickets.Surveys(db.pool());
+    TicketDesk tickets = new TicketDesk(db.pool(), hub, sla, surveys, clock, zone);
     TokenStore tokens = new TokenStore(db.pool(), clock);
     MuteRegistry mutes = new MuteRegistry(new PgMuteStore(db.pool()), clock, inhibitRules);
     // Changes through the API go to the engine via the pipeline built below (read when they happen).
@@ -165,6 +166,7 @@ public final class VigilServer extends VerticleBase {
         }))
         .compose(v -> new PartitionMaintainer(db.pool(), db.samplesLayout(), config.retentionDays(), clock).run())
         .compose(v -> tokens.bootstrap(adminToken))
+        .compose(v -> surveys.start())
         .compose(v -> mutes.refresh())
         .compose(v -> catalog.load(fileRules.path(), fileRules.text(), fileRules.set()))
         .compose(v -> faults.active())

@@ -96,6 +96,9 @@ public final class Codec {
         .put("closedAt", time(t.closedAt()))
         .put("faultResolvedAt", time(t.faultResolvedAt()));
     j.put("respondedAt", time(t.respondedAt())).put("reopenedAt", time(t.reopenedAt())).put("mergedInto", t.mergedInto());
+    if (t.followUp() != null) {
+      j.put("recurrences", t.followUp().recurrences()).put("recurrenceOf", t.followUp().recurrenceOf()).put("reviewOf", t.followUp().reviewOf());
+    }
     if (t.resolution() != null) {
       j.put("resolution", new JsonObject().put("cause", t.resolution().cause()).put("fix", t.resolution().fix())
           .put("prevention", t.resolution().prevention()).put("kind", t.resolution().kind()));

@@ -59,6 +59,70 @@ final class TicketApi {
     router.get("/api/v1/tickets/:id/timeline").handler(auth.require(Role.VIEWER)).handler(ctx -> withId(ctx, id -> Http.answer(ctx,
         () -> tickets.timeline(id).map(l -> new JsonObject().put("ticketId", id).put("timeline", new JsonArray(List.copyOf(l)))), 200)));
 
+    router.get("/api/v1/tickets/:id/similar").handler(auth.require(Role.VIEWER)).handler(ctx -> withId(ctx, id -> Http.answer(ctx,
+        () -> tickets.similar(id, Math.min(WebApi.limit(ctx), 20)).map(l -> new JsonObject().put("ticketId", id)
+            .put("resolutions", new JsonArray(List.copyOf(l)))), 200)));
+    router.get("/api/v1/knowledge").handler(auth.require(Role.VIEWER)).handler(ctx -> Http.answer(ctx, () -> {
+      String q = query(ctx, "q", s -> s);
+      if (q == null) throw new ApiError(400, "query parameter 'q' is required: the words to look for", "q");
+      return tickets.knowledge(q, query(ctx, "customer", s -> s), query(ctx, "rule", s -> s), query(ctx, "system", s -> s),
+          Math.min(WebApi.limit(ctx), 100)).map(l -> new JsonObject().put("q", q).put("results", new JsonArray(List.copyOf(l))));
+    }, 200));
+
+    router.get("/api/v1/tickets/:id/survey").handler(auth.require(Role.OPERATOR))
+        .handler(ctx -> withId(ctx, id -> Http.answer(ctx, () -> tickets.survey(id), 200)));
+    // The customer's side: no account, the signed token is the key. HTML for people, JSON for tools.
+    BodyHandler form = BodyHandler.create(false).setBodyLimit(16 * 1024);
+    router.get("/survey/:token").handler(ctx -> {
+      String token = ctx.pathParam("token");
+      tickets.surveyByToken(token).onComplete(ar -> page(ctx, ar.failed() ? ar.cause() : null,
+          () -> SurveyPage.form(token, ar.result())));
+    });
+    router.post("/survey/:token").handler(form).handler(ctx -> {
+      String token = ctx.pathParam("token");
+      String type = String.valueOf(ctx.request().getHeader("Content-Type")).toLowerCase(java.util.Locale.ROOT);
+      boolean json = type.startsWith("application/json");
+      int score;
+      String comment;
+      try {
+        if (json) {
+          JsonObject body = WebApi.jsonBody(ctx);
+          if (body == null) return;
+          known(body, "score", "comment");
+          Object v = body.getValue("score");
+          if (!(v instanceof Integer i)) throw new ApiError(400, "'score' is required: a whole number from 1 to 5", "score");
+          score = i;
+          comment = text(body, "comment", 2000, false);
+        } else if (type.startsWith("application/x-www-form-urlencoded")) {
+          String raw = ctx.request().getFormAttribute("score");
+          try {
+            score = Integer.parseInt(String.valueOf(raw).trim());
+          } catch (NumberFormatException e) {
+            throw new ApiError(400, "'score' is required: a whole number from 1 to 5", "score");
+          }
+          comment = ctx.request().getFormAttribute("comment");
+          if (comment != null && comment.length() > 2000) throw new ApiError(400, "'comment' is longer than 2000 characters", "comment");
+          if (comment != null && comment.isBlank()) comment = null;
+        } else {
+          Http.error(ctx, 415, "Content-Type must be application/json or application/x-www-form-urlencoded");
+          return;
+        }
+        if (score < 1 || score > 5) throw new ApiError(400, "'score' must be from 1 to 5, got " + score, "score");
+      } catch (ApiError e) {
+        if (json) Http.fail(ctx, e);
+        else page(ctx, e, null);
+        return;
+      }
+      tickets.answerSurvey(token, score, comment == null ? null : comment.strip()).onComplete(ar -> {
+        if (json) {
+          if (ar.failed()) Http.fail(ctx, ar.cause());
+          else Http.json(ctx, 200, ar.result());
+        } else {
+          page(ctx, ar.failed() ? ar.cause() : null, () -> SurveyPage.thanks(ar.result()));
+        }
+      });
+    });
+
     router.post("/api/v1/tickets/:id/ack").handler(auth.require(Role.OPERATOR))
         .handler(ctx -> withId(ctx, id -> Http.answer(ctx, () -> tickets.acknowledge(id, actor(ctx)).map(Codec::ticket), 200)));
     router.post("/api/v1/tickets/:id/close").handler(auth.require(Role.OPERATOR))
@@ -131,6 +195,27 @@ final class TicketApi {
       if (into == id) throw new ApiError(400, "'into': a ticket cannot be merged into itself", "into");
       return tickets.merge(id, into, actor(ctx));
     });
+  }
+
+  /** An HTML answer for the survey pages: the page, or the problem with its status. */
+  private static void page(RoutingContext ctx, Throwable failure, java.util.function.Supplier<String> html) {
+    if (ctx.response().ended()) return;
+    int status = 200;
+    String body;
+    if (failure == null) {
+      body = html.get();
+    } else if (failure instanceof ApiError e && e.status() < 500) {
+      status = e.status();
+      body = SurveyPage.problem(status, e.getMessage());
+    } else if (failure instanceof NotFoundException e) {
+      status = 404;
+      body = SurveyPage.problem(404, e.getMessage());
+    } else {
+      Http.fail(ctx, failure);
+      return;
+    }
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "text/html; charset=utf-8")
+        .putHeader("Cache-Control", "no-store").end(body);
   }
 
   private interface Change {

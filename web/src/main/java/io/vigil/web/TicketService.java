@@ -66,6 +66,25 @@ public interface TicketService {
   /** Links another fault to this ticket (an incident with many symptoms). */
   Future<TicketView> linkFault(long id, long faultId, String actor);
 
+  /**
+   * The knowledge base: resolved tickets whose summary and cause/fix/prevention contain every word of
+   * {@code q} (Chinese by character pairs), best first; optional filters (null: any). Entries:
+   * ticketId, customer, system, rule, severity, summary, cause, fix, prevention, kind, resolvedAt, rank.
+   */
+  Future<List<JsonObject>> knowledge(String q, String customer, String rule, String system, int limit);
+
+  /** Earlier resolutions closest to ticket {@code id}: same customer and rule first, then same system; ranked by shared text. */
+  Future<List<JsonObject>> similar(long id, int limit);
+
+  /** The satisfaction survey of a closed ticket and its signed link ({@code link}, a path to send to the customer). */
+  Future<JsonObject> survey(long id);
+
+  /** The survey a signed link opens (no account): 404 for a forged token, 410 for an expired one. */
+  Future<JsonObject> surveyByToken(String token);
+
+  /** The customer's one answer (1–5 and a comment); 409 when answered already; 2 or less opens a review ticket ({@code reviewTicketId}). */
+  Future<JsonObject> answerSurvey(String token, int score, String comment);
+
   /** Merges duplicate ticket {@code id} into {@code into}: its faults move over, it is closed with a pointer. */
   Future<TicketView> merge(long id, long into, String actor);
 }

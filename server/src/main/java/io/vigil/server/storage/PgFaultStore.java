@@ -58,13 +58,24 @@ public final class PgFaultStore implements FaultQueries {
   public record Recorded(FaultView fault, TicketView ticket) {}
 
   private final Pool pool;
+  /**
+   * What a fingerprint firing again soon after its ticket was resolved does: within {@code window}
+   * of the resolution (or close) it is a recurrence, which either reopens that ticket
+   * ({@code reopen}) or opens a new one linked to it. Either way it is counted on the earlier ticket.
+   */
+  public record Recurrence(java.time.Duration window, boolean reopen) {
+    public static final Recurrence DEFAULT = new Recurrence(java.time.Duration.ofDays(7), true);
+  }
+
   private final io.vigil.server.tickets.SlaTimers sla;
   private final java.time.ZoneId defaultZone;
+  private final Recurrence recurrence;
 
-  public PgFaultStore(Pool pool, io.vigil.server.tickets.SlaTimers sla, java.time.ZoneId defaultZone) {
+  public PgFaultStore(Pool pool, io.vigil.server.tickets.SlaTimers sla, java.time.ZoneId defaultZone, Recurrence recurrence) {
     this.pool = pool;
     this.sla = sla;
     this.defaultZone = defaultZone;
+    this.recurrence = recurrence;
   }
 
   public Future<Recorded> record(FaultEvent ev, Instant now) {
@@ -169,16 +180,54 @@ public final class PgFaultStore implements FaultQueries {
 
   private Future<Recorded> openTicket(SqlConnection conn, FaultView fv, Instant now, boolean afterMute) {
     Fault f = fv.fault();
+    if (recurrence.window().isZero()) return insertTicket(conn, fv, now, afterMute, null);
+    // The latest ticket of this fingerprint resolved or closed within the window, unless one is in work.
+    return conn.preparedQuery("SELECT * FROM tickets WHERE fingerprint = $1 AND state IN ('resolved', 'closed') AND merged_into IS NULL "
+            + "AND COALESCE(resolved_at, closed_at) >= $2 AND NOT EXISTS (SELECT 1 FROM tickets a WHERE a.fingerprint = $1 AND a."
+            + ACTIVE_TICKET + ") ORDER BY id DESC LIMIT 1 FOR UPDATE")
+        .execute(Tuple.of(f.fingerprint(), Rows.ts(now.minus(recurrence.window()))))
+        .compose(rows -> {
+          if (rows.size() == 0) return insertTicket(conn, fv, now, afterMute, null);
+          Row earlier = rows.iterator().next();
+          return recurrence.reopen() ? reopenRecurrence(conn, fv, earlier, now) : insertTicket(conn, fv, now, afterMute, earlier.getLong("id"));
+        });
+  }
+
+  /** Reopens {@code earlier} for its fault's return; the time it stood resolved is a pause of its resolve clock. */
+  private Future<Recorded> reopenRecurrence(SqlConnection conn, FaultView fv, Row earlier, Instant now) {
+    long id = earlier.getLong("id");
+    String from = earlier.getString("state");
+    Instant stopped = Rows.instant(earlier, "resolved_at") != null ? Rows.instant(earlier, "resolved_at") : Rows.instant(earlier, "closed_at");
+    io.vertx.core.json.JsonArray pauses = earlier.getJsonArray("pauses").copy();
+    if (stopped.isBefore(now)) {
+      pauses.add(new JsonObject().put("start", stopped.toString()).put("end", now.toString()).put("reason", "resolved"));
+    }
+    return conn.preparedQuery("UPDATE tickets SET state = 'reopened', reopened_at = $2, resolved_at = NULL, closed_at = NULL, "
+            + "fault_id = $3, fault_resolved_at = NULL, recurrences = recurrences + 1, pauses = $4, updated_at = now() WHERE id = $1")
+        .execute(Tuple.of(id, Rows.ts(now), fv.id(), pauses))
+        .compose(v -> event(conn, id, now, "reopened", new JsonObject().put("from", from).put("to", "reopened")
+            .put("reason", "recurrence").put("faultId", fv.id()).put("resolvedAt", stopped.toString())))
+        .compose(v -> sla.recompute(conn, id, now, false))
+        .compose(ticket -> linkFault(conn, fv, ticket));
+  }
+
+  private Future<Recorded> insertTicket(SqlConnection conn, FaultView fv, Instant now, boolean afterMute, Long recurrenceOf) {
+    Fault f = fv.fault();
     Tuple t = Tuple.of(f.fingerprint(), fv.id(), f.labels().getOrDefault("customer", "unknown"),
         f.labels().getOrDefault("system", "unknown"), f.severity().name(), f.summary(), Rows.ts(now), defaultZone.getId());
     return conn.preparedQuery(OPEN_TICKET).execute(t).compose(inserted -> {
       if (inserted.size() == 1) {
         long id = inserted.iterator().next().getLong("id");
-        return sla.recompute(conn, id, now, false).compose(ticket -> {
+        Future<Void> linked = recurrenceOf == null ? Future.succeededFuture()
+            : conn.preparedQuery("UPDATE tickets SET recurrence_of = $2 WHERE id = $1").execute(Tuple.of(id, recurrenceOf))
+                .compose(v -> conn.preparedQuery("UPDATE tickets SET recurrences = recurrences + 1 WHERE id = $1").execute(Tuple.of(recurrenceOf)))
+                .compose(v -> event(conn, recurrenceOf, now, "recurred", new JsonObject().put("ticketId", id).put("faultId", fv.id())));
+        return linked.compose(v -> sla.recompute(conn, id, now, false)).compose(ticket -> {
           JsonObject detail = new JsonObject().put("faultId", fv.id()).put("severity", f.severity().name())
               .put("tier", ticket.sla().tier()).put("respondBy", str(ticket.respondBy())).put("resolveBy", str(ticket.resolveBy()));
           // Opened late because the fault was muted when it started firing: the SLA clock starts now.
           if (afterMute) detail.put("afterMute", true);
+          if (recurrenceOf != null) detail.put("recurrenceOf", recurrenceOf);
           return event(conn, ticket.id(), now, "opened", detail).compose(v -> linkFault(conn, fv, ticket));
         });
       }

@@ -91,7 +91,8 @@ public final class Rows {
         r.getString("system"), Severity.parse(r.getString("severity")), TicketState.parse(r.getString("state")),
         r.getString("summary"), instant(r, "opened_at"), instant(r, "respond_by"), instant(r, "resolve_by"),
         instant(r, "acknowledged_at"), instant(r, "resolved_at"), instant(r, "closed_at"), instant(r, "fault_resolved_at"), res,
-        report, dispatch, sla, instant(r, "responded_at"), instant(r, "reopened_at"), r.getLong("merged_into"));
+        report, dispatch, sla, instant(r, "responded_at"), instant(r, "reopened_at"), r.getLong("merged_into"),
+        new TicketView.FollowUp(r.getInteger("recurrences"), r.getLong("recurrence_of"), r.getLong("review_of")));
   }
 
   public static TicketEventView event(Row r) {

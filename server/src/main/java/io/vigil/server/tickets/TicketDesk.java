@@ -10,6 +10,7 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import io.vigil.rules.IllegalTransitionException;
+import io.vigil.rules.SearchText;
 import io.vigil.rules.Severity;
 import io.vigil.rules.TicketState;
 import io.vigil.server.storage.PgFaultStore;
@@ -44,11 +45,13 @@ public final class TicketDesk implements TicketService {
   private final SlaTimers sla;
   private final Clock clock;
   private final ZoneId defaultZone;
+  private final Surveys surveys;
 
-  public TicketDesk(Pool pool, StreamHub hub, SlaTimers sla, Clock clock, ZoneId defaultZone) {
+  public TicketDesk(Pool pool, StreamHub hub, SlaTimers sla, Surveys surveys, Clock clock, ZoneId defaultZone) {
     this.pool = pool;
     this.hub = hub;
     this.sla = sla;
+    this.surveys = surveys;
     this.clock = clock;
     this.defaultZone = defaultZone;
   }
@@ -144,6 +147,94 @@ public final class TicketDesk implements TicketService {
     };
   }
 
+  // ---- knowledge base ----
+
+  private static final String KNOWLEDGE_COLUMNS = "t.id, t.customer, t.system, t.severity, t.summary, t.cause, t.fix, t.prevention, "
+      + "t.resolution_kind, t.resolved_at, f.rule";
+
+  @Override
+  public Future<List<JsonObject>> knowledge(String q, String customer, String rule, String system, int limit) {
+    String tokens = SearchText.tokens(q);
+    if (tokens.isEmpty()) throw new ApiError(400, "query parameter 'q' has no words to search for", "q");
+    List<Object> params = new ArrayList<>(List.of(tokens));
+    StringBuilder where = new StringBuilder(" WHERE t.search @@ plainto_tsquery('simple', $1)");
+    if (customer != null) and(where, params, "t.customer = $", customer);
+    if (rule != null) and(where, params, "f.rule = $", rule);
+    if (system != null) and(where, params, "t.system = $", system);
+    params.add(limit);
+    return pool.preparedQuery("SELECT " + KNOWLEDGE_COLUMNS + ", ts_rank(t.search, plainto_tsquery('simple', $1)) AS rank "
+            + "FROM tickets t LEFT JOIN faults f ON f.id = t.fault_id" + where + " ORDER BY rank DESC, t.resolved_at DESC LIMIT $" + params.size())
+        .execute(Tuple.from(params)).map(TicketDesk::knowledgeEntries);
+  }
+
+  @Override
+  public Future<List<JsonObject>> similar(long id, int limit) {
+    // Earlier resolutions of the same customer's same rule, or of the same system; those of the
+    // same rule first, then by how much of this ticket's summary their text shares (any token).
+    return get(id).compose(t -> pool.preparedQuery("WITH me AS (SELECT t.id, t.customer, t.system, f.rule FROM tickets t "
+            + "LEFT JOIN faults f ON f.id = t.fault_id WHERE t.id = $1) "
+            + "SELECT " + KNOWLEDGE_COLUMNS + ", ts_rank(t.search, websearch_to_tsquery('simple', $2)) AS rank "
+            + "FROM tickets t LEFT JOIN faults f ON f.id = t.fault_id, me "
+            + "WHERE t.id <> me.id AND t.search IS NOT NULL AND t.customer = me.customer "
+            + "AND (f.rule = me.rule OR t.system = me.system) "
+            + "ORDER BY (f.rule IS NOT DISTINCT FROM me.rule) DESC, rank DESC, t.resolved_at DESC LIMIT $3")
+        .execute(Tuple.of(id, String.join(" or ", SearchText.tokens(t.summary()).split(" ")), limit)))
+        .map(TicketDesk::knowledgeEntries);
+  }
+
+  private static List<JsonObject> knowledgeEntries(RowSet<Row> rows) {
+    List<JsonObject> out = new ArrayList<>(rows.size());
+    for (Row r : rows) {
+      out.add(new JsonObject().put("ticketId", r.getLong("id")).put("customer", r.getString("customer")).put("system", r.getString("system"))
+          .put("rule", r.getString("rule")).put("severity", r.getString("severity")).put("summary", r.getString("summary"))
+          .put("cause", r.getString("cause")).put("fix", r.getString("fix")).put("prevention", r.getString("prevention"))
+          .put("kind", r.getString("resolution_kind")).put("resolvedAt", str(Rows.instant(r, "resolved_at")))
+          .put("rank", r.getDouble("rank")));
+    }
+    return out;
+  }
+
+  // ---- satisfaction ----
+
+  @Override
+  public Future<JsonObject> survey(long id) {
+    return get(id).compose(t -> surveys.link(id));
+  }
+
+  @Override
+  public Future<JsonObject> surveyByToken(String token) {
+    // verify() throws for a forged or expired token: inside the future, so the caller gets a 404/410.
+    return Future.succeededFuture(token).compose(t -> surveys.show(t, clock.instant()));
+  }
+
+  @Override
+  public Future<JsonObject> answerSurvey(String token, int score, String comment) {
+    return Future.succeededFuture(token).compose(t -> surveys.answer(t, score, comment, clock.instant(), this::openReview)).compose(answer -> {
+      Long review = answer.getLong("reviewTicketId");
+      return review == null ? Future.succeededFuture(answer) : get(review).map(t -> {
+        hub.publishTicket(t);
+        return answer;
+      });
+    });
+  }
+
+  /** A low satisfaction answer: a review ticket for the service manager, on the ticket's customer and system. */
+  private Future<Long> openReview(SqlConnection conn, long ticketId, int score, String comment, Instant now) {
+    return conn.preparedQuery("INSERT INTO tickets (fingerprint, customer, system, severity, state, summary, opened_at, channel, description, "
+            + "reporter, sla_tier, time_zone, review_of) SELECT 'review:' || id, customer, system, 'P3', 'open', $2, $3, 'portal', $4, "
+            + "'satisfaction survey', sla_tier, time_zone, id FROM tickets WHERE id = $1 RETURNING id")
+        .execute(Tuple.of(ticketId, "Satisfaction review of ticket #" + ticketId + ": rated " + score + "/5", Rows.ts(now),
+            comment == null || comment.isBlank() ? "(no comment)" : comment))
+        .compose(rows -> {
+          long review = rows.iterator().next().getLong("id");
+          return sla.recompute(conn, review, now, false)
+              .compose(t -> event(conn, review, now, "customer", "opened", new JsonObject().put("channel", "portal")
+                  .put("reviewOf", ticketId).put("score", score).put("respondBy", str(t.respondBy()))))
+              .compose(v -> event(conn, ticketId, now, "vigil", "review_opened", new JsonObject().put("ticketId", review).put("score", score)))
+              .map(v -> review);
+        });
+  }
+
   // ---- changes ----
 
   @Override
@@ -201,6 +292,8 @@ public final class TicketDesk implements TicketService {
           .execute(Tuple.of(id, to.wireName(), pauses, Rows.ts(now)))
           .recover(t -> Future.failedFuture(duplicateActive(t, cur)))
           .compose(v -> event(conn, id, now, actor, to.wireName(), detail))
+          // Closing asks the customer how it went (one survey per ticket; a reopen and re-close keeps the first).
+          .compose(v -> to == TicketState.CLOSED ? surveys.create(conn, id, now) : Future.succeededFuture())
           .map(v -> false);
     });
   }
@@ -211,9 +304,10 @@ public final class TicketDesk implements TicketService {
       TicketState from = locked.t().state();
       from.moveTo(TicketState.RESOLVED, Long.toString(id));
       JsonArray pauses = movePauses(locked.t(), locked.pauses(), from, TicketState.RESOLVED, now);
+      String text = SearchText.tokens(String.join(" ", locked.t().summary(), r.cause(), r.fix(), r.prevention()));
       return conn.preparedQuery("UPDATE tickets SET state = 'resolved', pauses = $2, resolved_at = $3, responded_at = COALESCE(responded_at, $3), "
-              + "cause = $4, fix = $5, prevention = $6, resolution_kind = $7, updated_at = now() WHERE id = $1")
-          .execute(Tuple.from(new Object[] {id, pauses, Rows.ts(now), r.cause(), r.fix(), r.prevention(), r.kind()}))
+              + "cause = $4, fix = $5, prevention = $6, resolution_kind = $7, search = to_tsvector('simple', $8), updated_at = now() WHERE id = $1")
+          .execute(Tuple.from(new Object[] {id, pauses, Rows.ts(now), r.cause(), r.fix(), r.prevention(), r.kind(), text}))
           .compose(v -> event(conn, id, now, actor, "resolved", new JsonObject().put("from", from.wireName()).put("to", "resolved")
               .put("cause", r.cause()).put("fix", r.fix()).put("prevention", r.prevention()).put("kind", r.kind())))
           .map(v -> false);
@@ -388,7 +482,7 @@ public final class TicketDesk implements TicketService {
     });
   }
 
-  private static Future<Void> event(SqlConnection conn, long ticketId, Instant at, String actor, String kind, JsonObject detail) {
+  static Future<Void> event(SqlConnection conn, long ticketId, Instant at, String actor, String kind, JsonObject detail) {
     return conn.preparedQuery("INSERT INTO ticket_events (ticket_id, at, actor, kind, detail) VALUES ($1, $2, $3, $4, $5)")
         .execute(Tuple.of(ticketId, Rows.ts(at), actor, kind, detail)).mapEmpty();
   }
