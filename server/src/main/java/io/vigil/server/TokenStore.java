@@ -89,12 +89,20 @@ public final class TokenStore implements TokenService {
     String secret = newSecret();
     String id = "tok_" + HexFormat.of().formatHex(randomBytes(6));
     String h = hash(secret);
-    return pool.withTransaction(conn -> conn.preparedQuery(
+    // A viewer or operator bound to a customer sees that customer's data only: the customer must be
+    // in the inventory (a typo would otherwise make a token that silently sees nothing). An ingest
+    // token's customer is the label its samples carry, which may come before the inventory does.
+    Future<Void> known = customer == null || role == Role.INGEST ? Future.succeededFuture()
+        : pool.preparedQuery("SELECT 1 FROM customers WHERE id = $1").execute(Tuple.of(customer)).compose(rows -> rows.size() == 1
+            ? Future.succeededFuture()
+            : Future.failedFuture(new io.vigil.web.ApiError(400, "'customer': no customer '" + customer
+                + "' in the inventory (POST /api/v1/customers first)", "customer")));
+    return known.compose(k -> pool.withTransaction(conn -> conn.preparedQuery(
             "INSERT INTO tokens (id, name, role, customer, secret_hash, created_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *")
         .execute(Tuple.of(id, name, role.wireName(), customer, h, actor))
         .compose(rows -> audit(conn, actor, "token.create", id, new JsonObject().put("name", name).put("role", role.wireName())
                 .put("customer", customer))
-            .map(v -> info(rows.iterator().next()))))
+            .map(v -> info(rows.iterator().next())))))
         .map(info -> {
           synchronized (this) {
             changes.incrementAndGet();

@@ -201,7 +201,7 @@ public final class VigilServer extends VerticleBase {
 
           Router full = Router.router(vertx);
           WebApi web = new WebApi(new WebApi.Deps(tokens, faults, tickets, hub, () -> pipeline.ruleSet().rules(), this::readiness,
-              metricsHandler(), mutes, catalog));
+              metricsHandler(), mutes, catalog, new io.vigil.server.storage.PgAuditLog(db.pool())));
           // ---- ingest: one IngestLimits and one tenancy rule for every collector ----
           IngestLimits limits = new IngestLimits(config.ingestLimits(), store::knows, clock, registry);
           java.util.function.Function<RoutingContext, String> customerOf = ctx -> {

@@ -7,16 +7,45 @@ import io.vertx.ext.web.RoutingContext;
  * Bearer-token authorisation as route handlers. The token comes from {@code Authorization: Bearer …}
  * or, for browsers' websockets which cannot set headers, from {@code ?token=}.
  * 401 when missing or unknown, 403 when the role does not allow the route.
+ *
+ * <p>Tenancy: a viewer or operator token may be bound to one customer. Such a token passes only
+ * routes mounted with {@link #requireScoped}, whose handlers confine it to that customer (lists
+ * filtered, another customer's record answered 404); {@link #require} refuses it with 403, so an
+ * endpoint nobody made a tenancy decision for is closed to customers by default. Every request of
+ * a bound token through a scoped route is written to the audit log before it is served.
  */
 public final class Auth {
   public static final String PRINCIPAL = "vigil.principal";
   private final TokenService tokens;
+  private final AuditLog audit;
 
   public Auth(TokenService tokens) {
-    this.tokens = tokens;
+    this(tokens, null);
   }
 
+  /** With {@code audit} (null: reads of bound tokens are not logged) for {@link #requireScoped}. */
+  public Auth(TokenService tokens, AuditLog audit) {
+    this.tokens = tokens;
+    this.audit = audit;
+  }
+
+  /** The customer the calling token is confined to, or null (unbound: every customer). Ingest tokens' customer stamps samples instead. */
+  public static String scope(RoutingContext ctx) {
+    Principal p = principal(ctx);
+    return p == null || p.role() == Role.INGEST ? null : p.customer();
+  }
+
+  /** The role check for an endpoint that serves every customer's data: customer-bound tokens get 403. */
   public Handler<RoutingContext> require(Role needed) {
+    return check(needed, false);
+  }
+
+  /** The role check for an endpoint whose handler confines customer-bound tokens to their customer. */
+  public Handler<RoutingContext> requireScoped(Role needed) {
+    return check(needed, true);
+  }
+
+  private Handler<RoutingContext> check(Role needed, boolean scoped) {
     return ctx -> {
       String secret = secret(ctx);
       if (secret == null) {
@@ -34,9 +63,29 @@ public final class Auth {
         } else if (!ar.result().role().allows(needed)) {
           Http.error(ctx, 403, "token '" + ar.result().name() + "' has role " + ar.result().role().wireName()
               + ", this needs " + needed.wireName());
+        } else if (ar.result().customer() != null && ar.result().role() != Role.INGEST && !scoped) {
+          Http.error(ctx, 403, "token '" + ar.result().name() + "' is bound to customer '" + ar.result().customer()
+              + "'; " + ctx.request().method() + " " + ctx.request().path() + " serves every customer's data and needs an unbound token");
         } else {
           ctx.put(PRINCIPAL, ar.result());
-          ctx.next();
+          if (scoped && audit != null && scope(ctx) != null) {
+            // A customer's read (or change) is on record before anything is served. Paused meanwhile:
+            // a websocket upgrade must not see its request end before it is upgraded.
+            boolean paused = !ctx.request().isEnded();
+            if (paused) ctx.request().pause();
+            audit.record(ar.result().actor(), "customer." + ctx.request().method().name().toLowerCase(java.util.Locale.ROOT),
+                ctx.request().path(), new io.vertx.core.json.JsonObject().put("customer", ar.result().customer())
+                    .put("query", ctx.request().query())).onComplete(logged -> {
+                      if (paused) ctx.request().resume();
+                      if (logged.succeeded()) ctx.next();
+                      else {
+                        ctx.response().putHeader("Retry-After", "2");
+                        Http.error(ctx, 503, "audit log unavailable: " + logged.cause().getMessage());
+                      }
+                    });
+          } else {
+            ctx.next();
+          }
         }
       });
     };

@@ -6,6 +6,6 @@ import java.util.List;
 
 /** Read access to stored faults. Non-blocking. */
 public interface FaultQueries {
-  /** Newest first; {@code state} null means any state. */
-  Future<List<FaultView>> list(FaultState state, int limit);
+  /** Newest first; {@code state} null means any state, {@code customer} null any customer (its {@code customer} label). */
+  Future<List<FaultView>> list(FaultState state, String customer, int limit);
 }

@@ -62,13 +62,13 @@ public final class StreamHub {
   public synchronized void publishFault(FaultView f) {
     if (f.fault().state() == FaultState.RESOLVED) faults.remove(f.fault().fingerprint());
     else faults.put(f.fault().fingerprint(), f);
-    broadcast(new JsonObject().put("type", "fault").put("seq", ++seq).put("fault", Codec.fault(f)).encode());
+    broadcast(new JsonObject().put("type", "fault").put("seq", ++seq).put("fault", Codec.fault(f)).encode(), customerOf(f));
   }
 
   public synchronized void publishTicket(TicketView t) {
     if (t.state() == io.vigil.rules.TicketState.CLOSED) tickets.remove(t.id());
     else tickets.put(t.id(), t);
-    broadcast(new JsonObject().put("type", "ticket").put("seq", ++seq).put("ticket", Codec.ticket(t)).encode());
+    broadcast(new JsonObject().put("type", "ticket").put("seq", ++seq).put("ticket", Codec.ticket(t)).encode(), t.customer());
   }
 
   /**
@@ -80,17 +80,33 @@ public final class StreamHub {
   public synchronized void publishSla(TicketView t, JsonObject event) {
     if (t.state() == io.vigil.rules.TicketState.CLOSED) tickets.remove(t.id());
     else tickets.put(t.id(), t);
-    broadcast(new JsonObject().put("type", "sla").put("seq", ++seq).put("event", event).put("ticket", Codec.ticket(t)).encode());
+    broadcast(new JsonObject().put("type", "sla").put("seq", ++seq).put("event", event).put("ticket", Codec.ticket(t)).encode(), t.customer());
   }
 
-  /** Sends the snapshot and subscribes the socket to deltas. */
-  public synchronized void attach(ServerWebSocket ws) {
-    List<FaultView> fs = new ArrayList<>(faults.values());
+  private static String customerOf(FaultView f) {
+    return f.fault().labels().getOrDefault("customer", "unknown");
+  }
+
+  /** Sends the snapshot and subscribes the socket to deltas (every customer's). */
+  public void attach(ServerWebSocket ws) {
+    attach(ws, null);
+  }
+
+  /**
+   * Sends the snapshot and subscribes the socket to deltas; a non-null {@code customer} (a
+   * customer-bound token) sees only that customer's faults and tickets. Its {@code seq} numbers
+   * still count every delta, so gaps are normal for it.
+   */
+  public synchronized void attach(ServerWebSocket ws, String customer) {
+    List<FaultView> fs = new ArrayList<>();
+    for (FaultView f : faults.values()) if (customer == null || customer.equals(customerOf(f))) fs.add(f);
     fs.sort(Comparator.comparing((FaultView f) -> f.fault().severity()).thenComparing(f -> f.fault().startsAt()));
+    List<TicketView> ts = new ArrayList<>();
+    for (TicketView t : tickets.values()) if (customer == null || customer.equals(t.customer())) ts.add(t);
     JsonObject snapshot = new JsonObject().put("type", "snapshot").put("seq", seq)
         .put("faults", Codec.array(fs, Codec::fault))
-        .put("tickets", Codec.array(tickets.values(), Codec::ticket));
-    Client c = new Client(ws);
+        .put("tickets", Codec.array(ts, Codec::ticket));
+    Client c = new Client(ws, customer);
     clients.add(c);
     ws.closeHandler(v -> clients.remove(c));
     ws.exceptionHandler(t -> LOG.debug("stream.client_error remote={} cause=\"{}\"", ws.remoteAddress(), t.toString()));
@@ -104,10 +120,13 @@ public final class StreamHub {
   /** One subscriber and its backlog of bytes written but not yet on the socket. */
   private static final class Client {
     final ServerWebSocket ws;
+    /** Null: every customer. */
+    final String customer;
     final AtomicLong backlog = new AtomicLong();
 
-    Client(ServerWebSocket ws) {
+    Client(ServerWebSocket ws, String customer) {
       this.ws = ws;
+      this.customer = customer;
     }
   }
 
@@ -119,9 +138,10 @@ public final class StreamHub {
     return clients.size();
   }
 
-  private void broadcast(String message) {
+  private void broadcast(String message, String customer) {
     long size = message.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
     for (Client c : clients) {
+      if (c.customer != null && !c.customer.equals(customer)) continue;
       ServerWebSocket ws = c.ws;
       if (c.backlog.get() + size > maxQueuedBytes) {
         clients.remove(c);

@@ -37,40 +37,47 @@ final class TicketApi {
 
   void mount(Router router) {
     BodyHandler small = BodyHandler.create(false).setBodyLimit(SMALL_BODY);
-    router.get("/api/v1/tickets").handler(auth.require(Role.VIEWER)).handler(ctx -> Http.answer(ctx, () -> {
+    router.get("/api/v1/tickets").handler(auth.requireScoped(Role.VIEWER)).handler(ctx -> Http.answer(ctx, () -> {
       TicketService.Filter filter = new TicketService.Filter(
-          query(ctx, "state", TicketState::parse), query(ctx, "customer", s -> s), query(ctx, "severity", Severity::parse),
+          query(ctx, "state", TicketState::parse), ownCustomer(ctx, query(ctx, "customer", s -> s)), query(ctx, "severity", Severity::parse),
           query(ctx, "assignee", s -> s), query(ctx, "q", s -> s));
       return tickets.list(filter, WebApi.limit(ctx)).map(l -> new JsonObject().put("tickets", Codec.array(l, Codec::ticket)));
     }, 200));
-    router.post("/api/v1/tickets").handler(small).handler(auth.require(Role.OPERATOR)).handler(ctx -> Http.answerWithBody(ctx, body -> {
+    router.post("/api/v1/tickets").handler(small).handler(auth.requireScoped(Role.OPERATOR)).handler(ctx -> Http.answerWithBody(ctx, body -> {
       known(body, "channel", "customer", "system", "summary", "description", "reporter", "severity");
       String channel = oneOf(body, "channel", CHANNELS, true);
       String description = text(body, "description", MAX_TEXT, true);
       String summary = text(body, "summary", MAX_NAME, false);
-      TicketService.Report r = new TicketService.Report(channel, text(body, "customer", MAX_NAME, true), text(body, "system", MAX_NAME, true),
+      String customer = text(body, "customer", MAX_NAME, true);
+      String scope = Auth.scope(ctx);
+      if (scope != null && !scope.equals(customer)) {
+        throw new ApiError(403, "this token is bound to customer '" + scope + "' and cannot open a ticket for '" + customer + "'", "customer");
+      }
+      TicketService.Report r = new TicketService.Report(channel, customer, text(body, "system", MAX_NAME, true),
           summary != null ? summary : firstLine(description), description, text(body, "reporter", MAX_NAME, true), severity(body, true));
       return tickets.open(r, actor(ctx)).map(Codec::ticket);
     }, 201));
-    router.get("/api/v1/tickets/:id").handler(auth.require(Role.VIEWER))
-        .handler(ctx -> withId(ctx, id -> Http.answer(ctx, () -> tickets.get(id).map(Codec::ticket), 200)));
-    router.get("/api/v1/tickets/:id/events").handler(auth.require(Role.VIEWER)).handler(ctx -> withId(ctx, id -> Http.answer(ctx,
+    router.get("/api/v1/tickets/:id").handler(auth.requireScoped(Role.VIEWER))
+        .handler(ctx -> owned(ctx, id -> Http.answer(ctx, () -> tickets.get(id).map(Codec::ticket), 200)));
+    router.get("/api/v1/tickets/:id/events").handler(auth.requireScoped(Role.VIEWER)).handler(ctx -> owned(ctx, id -> Http.answer(ctx,
         () -> tickets.events(id).map(l -> new JsonObject().put("events", Codec.array(l, Codec::event))), 200)));
-    router.get("/api/v1/tickets/:id/timeline").handler(auth.require(Role.VIEWER)).handler(ctx -> withId(ctx, id -> Http.answer(ctx,
+    router.get("/api/v1/tickets/:id/timeline").handler(auth.requireScoped(Role.VIEWER)).handler(ctx -> owned(ctx, id -> Http.answer(ctx,
         () -> tickets.timeline(id).map(l -> new JsonObject().put("ticketId", id).put("timeline", new JsonArray(List.copyOf(l)))), 200)));
 
-    router.get("/api/v1/tickets/:id/similar").handler(auth.require(Role.VIEWER)).handler(ctx -> withId(ctx, id -> Http.answer(ctx,
+    router.get("/api/v1/tickets/:id/similar").handler(auth.requireScoped(Role.VIEWER)).handler(ctx -> owned(ctx, id -> Http.answer(ctx,
         () -> tickets.similar(id, Math.min(WebApi.limit(ctx), 20)).map(l -> new JsonObject().put("ticketId", id)
             .put("resolutions", new JsonArray(List.copyOf(l)))), 200)));
-    router.get("/api/v1/knowledge").handler(auth.require(Role.VIEWER)).handler(ctx -> Http.answer(ctx, () -> {
+    router.get("/api/v1/sla/policies").handler(auth.requireScoped(Role.VIEWER))
+        .handler(ctx -> Http.json(ctx, 200, new JsonObject(tickets.slaPolicies())));
+    router.get("/api/v1/knowledge").handler(auth.requireScoped(Role.VIEWER)).handler(ctx -> Http.answer(ctx, () -> {
       String q = query(ctx, "q", s -> s);
       if (q == null) throw new ApiError(400, "query parameter 'q' is required: the words to look for", "q");
-      return tickets.knowledge(q, query(ctx, "customer", s -> s), query(ctx, "rule", s -> s), query(ctx, "system", s -> s),
+      return tickets.knowledge(q, ownCustomer(ctx, query(ctx, "customer", s -> s)), query(ctx, "rule", s -> s), query(ctx, "system", s -> s),
           Math.min(WebApi.limit(ctx), 100)).map(l -> new JsonObject().put("q", q).put("results", new JsonArray(List.copyOf(l))));
     }, 200));
 
-    router.get("/api/v1/tickets/:id/survey").handler(auth.require(Role.OPERATOR))
-        .handler(ctx -> withId(ctx, id -> Http.answer(ctx, () -> tickets.survey(id), 200)));
+    router.get("/api/v1/tickets/:id/survey").handler(auth.requireScoped(Role.OPERATOR))
+        .handler(ctx -> owned(ctx, id -> Http.answer(ctx, () -> tickets.survey(id), 200)));
     // The customer's side: no account, the signed token is the key. HTML for people, JSON for tools.
     BodyHandler form = BodyHandler.create(false).setBodyLimit(16 * 1024);
     router.get("/survey/:token").handler(ctx -> {
@@ -123,10 +130,10 @@ final class TicketApi {
       });
     });
 
-    router.post("/api/v1/tickets/:id/ack").handler(auth.require(Role.OPERATOR))
-        .handler(ctx -> withId(ctx, id -> Http.answer(ctx, () -> tickets.acknowledge(id, actor(ctx)).map(Codec::ticket), 200)));
-    router.post("/api/v1/tickets/:id/close").handler(auth.require(Role.OPERATOR))
-        .handler(ctx -> withId(ctx, id -> Http.answer(ctx, () -> tickets.close(id, actor(ctx)).map(Codec::ticket), 200)));
+    router.post("/api/v1/tickets/:id/ack").handler(auth.requireScoped(Role.OPERATOR))
+        .handler(ctx -> owned(ctx, id -> Http.answer(ctx, () -> tickets.acknowledge(id, actor(ctx)).map(Codec::ticket), 200)));
+    router.post("/api/v1/tickets/:id/close").handler(auth.requireScoped(Role.OPERATOR))
+        .handler(ctx -> owned(ctx, id -> Http.answer(ctx, () -> tickets.close(id, actor(ctx)).map(Codec::ticket), 200)));
     change(router, small, "transition", (id, body, ctx) -> {
       known(body, "to", "comment");
       String raw = text(body, "to", 40, true);
@@ -187,10 +194,12 @@ final class TicketApi {
     });
     change(router, small, "faults", (id, body, ctx) -> {
       known(body, "faultId");
+      unboundOnly(ctx, "linking faults");
       return tickets.linkFault(id, number(body, "faultId"), actor(ctx));
     });
     change(router, small, "merge", (id, body, ctx) -> {
       known(body, "into");
+      unboundOnly(ctx, "merging tickets");
       long into = number(body, "into");
       if (into == id) throw new ApiError(400, "'into': a ticket cannot be merged into itself", "into");
       return tickets.merge(id, into, actor(ctx));
@@ -224,12 +233,46 @@ final class TicketApi {
 
   /** {@code POST /api/v1/tickets/:id/<path>} with a JSON body, operator role, answering the ticket. */
   private void change(Router router, BodyHandler small, String path, Change change) {
-    router.post("/api/v1/tickets/:id/" + path).handler(small).handler(auth.require(Role.OPERATOR)).handler(ctx -> withId(ctx,
+    router.post("/api/v1/tickets/:id/" + path).handler(small).handler(auth.requireScoped(Role.OPERATOR)).handler(ctx -> owned(ctx,
         id -> Http.answerWithBody(ctx, body -> change.apply(id, body, ctx).map(Codec::ticket), 200)));
   }
 
   private static String actor(RoutingContext ctx) {
     return Auth.principal(ctx).actor();
+  }
+
+  /**
+   * {@link #withId}, and for a customer-bound token only a ticket of its customer: another
+   * customer's ticket is answered 404, exactly as one that does not exist.
+   */
+  private void owned(RoutingContext ctx, java.util.function.LongConsumer action) {
+    withId(ctx, id -> {
+      String scope = Auth.scope(ctx);
+      if (scope == null) {
+        action.accept(id);
+        return;
+      }
+      tickets.get(id).onComplete(ar -> {
+        if (ar.succeeded() && scope.equals(ar.result().customer())) action.accept(id);
+        else if (ar.failed() && !(ar.cause() instanceof NotFoundException)) Http.fail(ctx, ar.cause());
+        else Http.error(ctx, 404, "ticket " + id + " not found");
+      });
+    });
+  }
+
+  /** The customer filter of a list: a bound token's own; asking for another customer is 403. */
+  private static String ownCustomer(RoutingContext ctx, String requested) {
+    String scope = Auth.scope(ctx);
+    if (scope == null) return requested;
+    if (requested != null && !requested.equals(scope)) {
+      throw new ApiError(403, "this token is bound to customer '" + scope + "' and cannot read customer '" + requested + "'", "customer");
+    }
+    return scope;
+  }
+
+  /** Changes that reach across tickets and faults (whose customer the body names) need an unbound token. */
+  private static void unboundOnly(RoutingContext ctx, String what) {
+    if (Auth.scope(ctx) != null) throw new ApiError(403, what + " needs a token that is not bound to a customer", null);
   }
 
   static void withId(RoutingContext ctx, java.util.function.LongConsumer action) {

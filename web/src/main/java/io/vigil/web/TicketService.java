@@ -87,4 +87,7 @@ public interface TicketService {
 
   /** Merges duplicate ticket {@code id} into {@code into}: its faults move over, it is closed with a pointer. */
   Future<TicketView> merge(long id, long into, String actor);
+
+  /** The SLA configuration in force (calendars, policies per tier and severity, warn_at) in the {@code VIGIL_SLA} file's shape. */
+  java.util.Map<String, Object> slaPolicies();
 }

@@ -22,17 +22,24 @@ public final class WebApi {
   /** Everything the web layer needs from the rest of Vigil. */
   public record Deps(TokenService tokens, FaultQueries faults, TicketService tickets, StreamHub hub,
       Supplier<List<Rule>> rules, Supplier<Future<Void>> readiness, Handler<RoutingContext> metrics, MuteService mutes,
-      RuleAdmin ruleAdmin) {
+      RuleAdmin ruleAdmin, AuditLog audit) {
+    /** Without the audit log (customer reads are not logged; no GET /api/v1/audit). */
+    public Deps(TokenService tokens, FaultQueries faults, TicketService tickets, StreamHub hub,
+        Supplier<List<Rule>> rules, Supplier<Future<Void>> readiness, Handler<RoutingContext> metrics, MuteService mutes,
+        RuleAdmin ruleAdmin) {
+      this(tokens, faults, tickets, hub, rules, readiness, metrics, mutes, ruleAdmin, null);
+    }
+
     /** Without silences / maintenance / inhibition routes. */
     public Deps(TokenService tokens, FaultQueries faults, TicketService tickets, StreamHub hub,
         Supplier<List<Rule>> rules, Supplier<Future<Void>> readiness, Handler<RoutingContext> metrics) {
-      this(tokens, faults, tickets, hub, rules, readiness, metrics, null, null);
+      this(tokens, faults, tickets, hub, rules, readiness, metrics, null, null, null);
     }
 
     /** Without rule management (GET /api/v1/rules lists {@code rules}). */
     public Deps(TokenService tokens, FaultQueries faults, TicketService tickets, StreamHub hub,
         Supplier<List<Rule>> rules, Supplier<Future<Void>> readiness, Handler<RoutingContext> metrics, MuteService mutes) {
-      this(tokens, faults, tickets, hub, rules, readiness, metrics, mutes, null);
+      this(tokens, faults, tickets, hub, rules, readiness, metrics, mutes, null, null);
     }
   }
 
@@ -42,7 +49,7 @@ public final class WebApi {
 
   public WebApi(Deps deps) {
     this.deps = deps;
-    this.auth = new Auth(deps.tokens());
+    this.auth = new Auth(deps.tokens(), deps.audit());
   }
 
   public Auth auth() {
@@ -61,17 +68,19 @@ public final class WebApi {
     router.get("/metrics").handler(deps.metrics());
 
     BodyHandler small = BodyHandler.create(false).setBodyLimit(SMALL_BODY);
-    router.get("/api/v1/whoami").handler(auth.require(Role.VIEWER)).handler(ctx -> {
+    router.get("/api/v1/whoami").handler(auth.requireScoped(Role.VIEWER)).handler(ctx -> {
       Principal p = Auth.principal(ctx);
-      Http.json(ctx, 200, new JsonObject().put("name", p.name()).put("role", p.role().wireName()));
+      Http.json(ctx, 200, new JsonObject().put("name", p.name()).put("role", p.role().wireName()).put("customer", p.customer()));
     });
     if (deps.ruleAdmin() != null) new RulesApi(deps.ruleAdmin(), auth).mount(router);
     else router.get("/api/v1/rules").handler(auth.require(Role.VIEWER))
         .handler(ctx -> Http.json(ctx, 200, new JsonObject().put("rules", Codec.array(deps.rules().get(), Codec::rule))));
-    router.get("/api/v1/faults").handler(auth.require(Role.VIEWER)).handler(ctx -> {
+    router.get("/api/v1/faults").handler(auth.requireScoped(Role.VIEWER)).handler(ctx -> {
       FaultState state = param(ctx, "state", FaultState::parse);
       if (ctx.response().ended()) return;
-      reply(ctx, deps.faults().list(state, limit(ctx)), l -> new JsonObject().put("faults", Codec.array(l, Codec::fault)));
+      String customer = scopedCustomer(ctx, ctx.request().getParam("customer"));
+      if (ctx.response().ended()) return;
+      reply(ctx, deps.faults().list(state, customer, limit(ctx)), l -> new JsonObject().put("faults", Codec.array(l, Codec::fault)));
     });
     new TicketApi(deps.tickets(), auth).mount(router);
 
@@ -96,8 +105,8 @@ public final class WebApi {
         return;
       }
       String customer = c == null ? null : ((String) c).strip();
-      if (customer != null && role != Role.INGEST) {
-        Http.error(ctx, 400, "'customer' binds an ingest token to a customer; a " + role.wireName() + " token cannot have one");
+      if (customer != null && role == Role.ADMIN) {
+        Http.error(ctx, 400, "'customer': an admin token cannot be bound to a customer (bind a viewer or operator token)");
         return;
       }
       deps.tokens().issue(name, role, customer, Auth.principal(ctx).actor()).onComplete(ar -> {
@@ -116,13 +125,26 @@ public final class WebApi {
 
     if (deps.mutes() != null) new MuteApi(deps.mutes(), auth).mount(router);
 
-    router.get("/api/v1/stream").handler(auth.require(Role.VIEWER)).handler(ctx -> {
+    router.get("/api/v1/stream").handler(auth.requireScoped(Role.VIEWER)).handler(ctx -> {
       if (!"websocket".equalsIgnoreCase(ctx.request().getHeader("Upgrade"))) {
         Http.error(ctx, 400, "this is a websocket endpoint: connect with a websocket client");
         return;
       }
-      ctx.request().toWebSocket().onSuccess(deps.hub()::attach).onFailure(t -> Http.fail(ctx, t));
+      String customer = Auth.scope(ctx);
+      ctx.request().toWebSocket().onSuccess(ws -> deps.hub().attach(ws, customer)).onFailure(t -> Http.fail(ctx, t));
     });
+
+    if (deps.audit() != null) {
+      router.get("/api/v1/audit").handler(auth.require(Role.ADMIN)).handler(ctx -> {
+        java.time.Instant since = param(ctx, "since", WebApi::instant);
+        java.time.Instant until = param(ctx, "until", WebApi::instant);
+        Long before = param(ctx, "before", Long::parseLong);
+        if (ctx.response().ended()) return;
+        AuditLog.Filter f = new AuditLog.Filter(blank(ctx.request().getParam("actor")), blank(ctx.request().getParam("action")),
+            blank(ctx.request().getParam("target")), since, until, before);
+        reply(ctx, deps.audit().list(f, limit(ctx)), l -> new JsonObject().put("entries", new io.vertx.core.json.JsonArray(List.copyOf(l))));
+      });
+    }
 
     router.route("/api/*").handler(ctx -> Http.error(ctx, 404, "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
     router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false).setIndexPage("index.html"));
@@ -150,6 +172,33 @@ public final class WebApi {
       Http.error(ctx, 400, "query parameter '" + name + "': " + e.getMessage());
       return null;
     }
+  }
+
+  private static String blank(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+
+  /** An RFC 3339 time query parameter. */
+  static java.time.Instant instant(String raw) {
+    try {
+      return java.time.OffsetDateTime.parse(raw).toInstant();
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new IllegalArgumentException("must be an RFC 3339 time such as 2026-12-06T09:30:00+08:00, got '" + raw + "'");
+    }
+  }
+
+  /**
+   * The customer a list is for: a bound token's own (asking for another answers 403 and returns
+   * null with the response ended), else the {@code requested} filter (null: every customer).
+   */
+  static String scopedCustomer(RoutingContext ctx, String requested) {
+    String scope = Auth.scope(ctx);
+    if (scope == null) return requested == null || requested.isBlank() ? null : requested;
+    if (requested != null && !requested.isBlank() && !requested.equals(scope)) {
+      Http.error(ctx, 403, "this token is bound to customer '" + scope + "' and cannot read customer '" + requested + "'");
+      return null;
+    }
+    return scope;
   }
 
   static int limit(RoutingContext ctx) {

@@ -296,11 +296,21 @@ public final class PgFaultStore implements FaultQueries {
   }
 
   @Override
-  public Future<List<FaultView>> list(FaultState state, int limit) {
-    Future<RowSet<Row>> rows = state == null
-        ? pool.preparedQuery("SELECT * FROM faults ORDER BY id DESC LIMIT $1").execute(Tuple.of(limit))
-        : pool.preparedQuery("SELECT * FROM faults WHERE state = $1 ORDER BY id DESC LIMIT $2").execute(Tuple.of(state.wireName(), limit));
-    return rows.map(PgFaultStore::faults);
+  public Future<List<FaultView>> list(FaultState state, String customer, int limit) {
+    // Only the filters given, so each shape gets its own plan (faults_by_state serves the state one).
+    List<Object> params = new ArrayList<>();
+    StringBuilder where = new StringBuilder(" WHERE true");
+    if (state != null) {
+      params.add(state.wireName());
+      where.append(" AND state = $").append(params.size());
+    }
+    if (customer != null) {
+      params.add(customer);
+      where.append(" AND labels->>'customer' = $").append(params.size());
+    }
+    params.add(limit);
+    return pool.preparedQuery("SELECT * FROM faults" + where + " ORDER BY id DESC LIMIT $" + params.size())
+        .execute(Tuple.from(params)).map(PgFaultStore::faults);
   }
 
   private static List<FaultView> faults(RowSet<Row> rows) {

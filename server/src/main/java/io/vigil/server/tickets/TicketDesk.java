@@ -147,6 +147,11 @@ public final class TicketDesk implements TicketService {
     };
   }
 
+  @Override
+  public java.util.Map<String, Object> slaPolicies() {
+    return sla.policies().describe();
+  }
+
   // ---- knowledge base ----
 
   private static final String KNOWLEDGE_COLUMNS = "t.id, t.customer, t.system, t.severity, t.summary, t.cause, t.fix, t.prevention, "
