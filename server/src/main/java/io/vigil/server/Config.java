@@ -17,7 +17,7 @@ public record Config(int port, String host, Database database, String adminToken
     int maxLabelsPerSeries, int maxLabelValueChars, int maxNewSeriesPerMinute, PatrolConfig patrol, KafkaSettings kafka,
     io.vigil.rules.alerts.AlertSeverityMap alertSeverity, java.time.Duration alertResolveTimeout,
     io.vigil.server.storage.PgSampleStore.Settings storage, String slaFile, java.time.Duration slaScanInterval,
-    io.vigil.server.storage.PgFaultStore.Recurrence recurrence) {
+    io.vigil.server.storage.PgFaultStore.Recurrence recurrence, String publicUrl) {
 
   /** The ingest limits every collector applies (README: settings). */
   public io.vigil.collectors.IngestLimits.Settings ingestLimits() {
@@ -90,7 +90,24 @@ public record Config(int port, String host, Database database, String adminToken
         blankToNull(env.get("VIGIL_SLA")),
         durationSetting(env, "VIGIL_SLA_SCAN_INTERVAL", java.time.Duration.ofSeconds(1)),
         new io.vigil.server.storage.PgFaultStore.Recurrence(
-            java.time.Duration.ofDays(intSetting(env, "VIGIL_RECURRENCE_DAYS", 7, 0, 3650)), recurrenceMode(env.get("VIGIL_RECURRENCE_MODE"))));
+            java.time.Duration.ofDays(intSetting(env, "VIGIL_RECURRENCE_DAYS", 7, 0, 3650)), recurrenceMode(env.get("VIGIL_RECURRENCE_MODE"))),
+        publicUrl(env.get("VIGIL_PUBLIC_URL")));
+  }
+
+  /**
+   * {@code VIGIL_PUBLIC_URL}: where people reach this server (links sent to customers, such as
+   * survey links), without a trailing slash; null when unset (links are then paths only).
+   */
+  static String publicUrl(String raw) {
+    if (raw == null || raw.isBlank()) return null;
+    String u = raw.strip().replaceAll("/+$", "");
+    try {
+      java.net.URI uri = new java.net.URI(u);
+      if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) throw new java.net.URISyntaxException(u, "not http(s)");
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalArgumentException("VIGIL_PUBLIC_URL must be an http:// or https:// URL such as https://vigil.example.com, got '" + raw + "'");
+    }
+    return u;
   }
 
   /** {@code VIGIL_RECURRENCE_MODE}: {@code reopen} (default) or {@code link}. */

@@ -150,7 +150,7 @@ public final class VigilServer extends VerticleBase {
     java.time.ZoneId zone = config.patrol().defaultZone();
     io.vigil.server.tickets.SlaTimers sla = new io.vigil.server.tickets.SlaTimers(db.pool(), slaPolicies, hub, clock);
     PgFaultStore faults = new PgFaultStore(db.pool(), sla, zone, config.recurrence());
-    io.vigil.server.tickets.Surveys surveys = new io.vigil.server.tickets.Surveys(db.pool());
+    io.vigil.server.tickets.Surveys surveys = new io.vigil.server.tickets.Surveys(db.pool(), config.publicUrl());
     TicketDesk tickets = new TicketDesk(db.pool(), hub, sla, surveys, clock, zone);
     TokenStore tokens = new TokenStore(db.pool(), clock);
     MuteRegistry mutes = new MuteRegistry(new PgMuteStore(db.pool()), clock, inhibitRules);

@@ -32,10 +32,13 @@ import javax.crypto.spec.SecretKeySpec;
 public final class Surveys {
   static final Duration VALID = Duration.ofDays(30);
   private final Pool pool;
+  private final String publicUrl;
   private byte[] secret;
 
-  public Surveys(Pool pool) {
+  /** {@code publicUrl}: VIGIL_PUBLIC_URL, or null (the survey then gives only the link's path). */
+  public Surveys(Pool pool, String publicUrl) {
     this.pool = pool;
+    this.publicUrl = publicUrl;
   }
 
   /** Loads (or makes, once, for every node) the signing secret. */
@@ -64,7 +67,8 @@ public final class Surveys {
     return pool.preparedQuery("SELECT * FROM ticket_surveys WHERE ticket_id = $1").execute(Tuple.of(ticketId)).map(rows -> {
       if (rows.size() == 0) throw new NotFoundException("ticket " + ticketId + " has no survey (one is made when it is closed)");
       Row r = rows.iterator().next();
-      return view(r).put("link", "/survey/" + token(ticketId, Rows.instant(r, "expires_at")));
+      String link = "/survey/" + token(ticketId, Rows.instant(r, "expires_at"));
+      return view(r).put("link", link).put("url", publicUrl == null ? null : publicUrl + link);
     });
   }
 

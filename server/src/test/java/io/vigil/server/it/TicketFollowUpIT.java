@@ -213,12 +213,14 @@ class TicketFollowUpIT {
   @Test
   void aClosedTicketsSurveyTakesOneAnswerThroughItsSignedLinkWithoutAnAccount() throws Exception {
     ManualClock clock = new ManualClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
-    vigil = new TestVigil(EphemeralPostgres.get().freshDatabase(), Map.of(), clock);
+    vigil = new TestVigil(EphemeralPostgres.get().freshDatabase(), Map.of("VIGIL_PUBLIC_URL", "https://vigil.example.com/"), clock);
     http = vigil.http;
     inventory();
     long id = phoneTicket("erp", "打印服务停止");
     assertEquals(404, http.get("/api/v1/tickets/" + id + "/survey").status(), "no survey before the ticket is closed");
     String link = closedTicketSurveyLink(id);
+    assertEquals("https://vigil.example.com" + link, http.get("/api/v1/tickets/" + id + "/survey").json().getString("url"),
+        "the full link to send, under VIGIL_PUBLIC_URL");
 
     HttpResponse<String> page = anonymous(link, null, null);
     assertEquals(200, page.statusCode(), page.body());
