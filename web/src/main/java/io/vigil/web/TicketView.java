@@ -35,5 +35,5 @@ public record TicketView(long id, String fingerprint, Long faultId, String custo
    */
   public record Sla(String tier, Instant respondWarnAt, Instant resolveWarnAt, Instant respondWarnedAt,
       Instant respondBreachedAt, Instant resolveWarnedAt, Instant resolveBreachedAt, long pausedMs, String pausedFor,
-      int escalationLevel) {}
+      int escalationLevel, Instant lastUpdateAt, Instant updateDueAt) {}
 }

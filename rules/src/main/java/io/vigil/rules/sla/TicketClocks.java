@@ -23,6 +23,9 @@ import java.util.List;
  *       stopped: the resolved stretch is a pause.
  *   <li>Each clock warns once at {@code warnFraction} of its target and breaches once at its due
  *       time; when the scanner was away past both, the warning still comes first.
+ *   <li>With {@code update_every}, once responded and until resolved, an {@code sla_update_due}
+ *       reminder comes each {@code update_every} of working time without an update by a person
+ *       (counted from the response, the last update or the last reminder); pauses stop it too.
  * </ul>
  */
 public final class TicketClocks {
@@ -30,35 +33,71 @@ public final class TicketClocks {
 
   /** Which clock. */
   public enum Clock {
-    RESPOND, RESOLVE;
+    RESPOND, RESOLVE, UPDATE;
 
     public String wireName() {
-      return this == RESPOND ? "respond" : "resolve";
+      return switch (this) {
+        case RESPOND -> "respond";
+        case RESOLVE -> "resolve";
+        case UPDATE -> "update";
+      };
     }
   }
 
-  /** What the scanner does next: warn or breach one clock. */
+  /** What the scanner does next: warn or breach one clock, or remind that the customer is owed an update. */
   public enum Kind {
-    WARNING, BREACH;
+    WARNING, BREACH, UPDATE_DUE;
 
     public String wireName() {
-      return this == WARNING ? "sla_warning" : "sla_breach";
+      return switch (this) {
+        case WARNING -> "sla_warning";
+        case BREACH -> "sla_breach";
+        case UPDATE_DUE -> "sla_update_due";
+      };
     }
   }
 
   /** One scheduled SLA event. */
   public record Step(Clock clock, Kind kind, Instant at, Instant due) {}
 
-  /** A ticket's facts. Instants are null when the thing has not happened. */
+  /**
+   * A ticket's facts. Instants are null when the thing has not happened. {@code lastUpdateAt}: the
+   * last time a person worked or commented on the ticket; {@code updateRemindedAt}: the last
+   * {@code sla_update_due} reminder.
+   */
   public record Facts(Instant openedAt, Instant respondedAt, Instant resolvedAt, List<Pause> pauses,
-      Instant respondWarned, Instant respondBreached, Instant resolveWarned, Instant resolveBreached) {
+      Instant respondWarned, Instant respondBreached, Instant resolveWarned, Instant resolveBreached,
+      Instant lastUpdateAt, Instant updateRemindedAt) {
     public Facts {
       pauses = List.copyOf(pauses);
     }
+
+    /** Without the update clock's facts. */
+    public Facts(Instant openedAt, Instant respondedAt, Instant resolvedAt, List<Pause> pauses,
+        Instant respondWarned, Instant respondBreached, Instant resolveWarned, Instant resolveBreached) {
+      this(openedAt, respondedAt, resolvedAt, pauses, respondWarned, respondBreached, resolveWarned, resolveBreached, null, null);
+    }
+
+    /** The same facts with the four fired marks replaced. */
+    public Facts fired(Instant respondWarned, Instant respondBreached, Instant resolveWarned, Instant resolveBreached) {
+      return new Facts(openedAt, respondedAt, resolvedAt, pauses, respondWarned, respondBreached, resolveWarned, resolveBreached,
+          lastUpdateAt, updateRemindedAt);
+    }
+
+    /** The same facts after an update reminder at {@code at}. */
+    public Facts reminded(Instant at) {
+      return new Facts(openedAt, respondedAt, resolvedAt, pauses, respondWarned, respondBreached, resolveWarned, resolveBreached,
+          lastUpdateAt, at);
+    }
   }
 
-  /** The computed clocks: dues and warnings (null while a clock is stopped in an open pause), and what is next. */
-  public record Clocks(Instant respondBy, Instant respondWarnAt, Instant resolveBy, Instant resolveWarnAt, Step next) {}
+  /**
+   * The computed clocks: dues and warnings (null while a clock is stopped in an open pause), when
+   * the customer is next owed an update (null: no {@code update_every}, not yet responded, resolved,
+   * or paused), and what is next.
+   */
+  public record Clocks(Instant respondBy, Instant respondWarnAt, Instant resolveBy, Instant resolveWarnAt, Instant updateDueAt,
+      Step next) {}
 
   /** Computes the clocks of a ticket of {@code severity} under {@code policies} for a customer of {@code tier} in {@code zone}. */
   public static Clocks compute(SlaPolicies policies, String tier, java.time.ZoneId zone, Severity severity, Facts f) {
@@ -81,6 +120,14 @@ public final class TicketClocks {
       if (f.resolveWarned() == null && resolveWarnAt != null) pending.add(new Step(Clock.RESOLVE, Kind.WARNING, resolveWarnAt, resolveBy));
       if (f.resolveBreached() == null && resolveBy != null) pending.add(new Step(Clock.RESOLVE, Kind.BREACH, resolveBy, resolveBy));
     }
+    // The update clock: once responded and until resolved, the customer hears from us at least every
+    // update_every of working time after the last update (or the last reminder, so it repeats).
+    Instant updateDueAt = null;
+    if (terms.updateEvery() != null && f.respondedAt() != null && f.resolvedAt() == null) {
+      Instant since = latest(f.respondedAt(), f.lastUpdateAt(), f.updateRemindedAt());
+      updateDueAt = SlaClock.due(since, terms.updateEvery(), cal, pauses);
+      if (updateDueAt != null) pending.add(new Step(Clock.UPDATE, Kind.UPDATE_DUE, updateDueAt, updateDueAt));
+    }
     Step next = null;
     for (Step s : pending) {
       // Earliest first; at the same instant a warning before a breach, respond before resolve.
@@ -90,7 +137,14 @@ public final class TicketClocks {
         next = s;
       }
     }
-    return new Clocks(respondBy, respondWarnAt, resolveBy, resolveWarnAt, next);
+    return new Clocks(respondBy, respondWarnAt, resolveBy, resolveWarnAt, updateDueAt, next);
+  }
+
+  private static Instant latest(Instant a, Instant b, Instant c) {
+    Instant m = a;
+    if (b != null && b.isAfter(m)) m = b;
+    if (c != null && c.isAfter(m)) m = c;
+    return m;
   }
 
   /**

@@ -42,10 +42,41 @@ class TicketClocksTest {
 
   @Test
   void theFirstResponseStopsTheRespondClockSoTheResolveWarningIsNext() {
+    // P4 has no update_every: only the resolve clock is left.
     TicketClocks.Facts f = new TicketClocks.Facts(T0, T0.plusSeconds(60), null, List.of(), null, null, null, null);
-    TicketClocks.Step next = p1(f).next();
+    TicketClocks.Step next = TicketClocks.compute(P, "7x24", SHANGHAI, Severity.P4, f).next();
     assertEquals(TicketClocks.Clock.RESOLVE, next.clock());
-    assertEquals(T0.plus(Duration.ofMinutes(192)), next.at());
+    assertEquals(TicketClocks.Kind.WARNING, next.kind());
+    assertEquals(T0.plus(Duration.ofHours(24 * 8)), next.at(), "80% of 10 business days of 24 h");
+    assertEquals(T0.plus(Duration.ofMinutes(192)), p1(f).resolveWarnAt());
+  }
+
+  @Test
+  void onceRespondedTheCustomerIsOwedAnUpdateEveryIntervalWithoutOne() {
+    // P1: update every 30 min, counted from the response.
+    TicketClocks.Facts f = new TicketClocks.Facts(T0, T0.plusSeconds(60), null, List.of(), null, null, null, null);
+    TicketClocks.Clocks c = p1(f);
+    assertEquals(T0.plusSeconds(60).plus(Duration.ofMinutes(30)), c.updateDueAt());
+    assertEquals(new TicketClocks.Step(TicketClocks.Clock.UPDATE, TicketClocks.Kind.UPDATE_DUE, c.updateDueAt(), c.updateDueAt()), c.next());
+  }
+
+  @Test
+  void aPersonsUpdateOrAReminderRestartsTheUpdateInterval() {
+    TicketClocks.Facts updated = new TicketClocks.Facts(T0, T0.plusSeconds(60), null, List.of(), null, null, null, null,
+        T0.plus(Duration.ofMinutes(20)), null);
+    assertEquals(T0.plus(Duration.ofMinutes(50)), p1(updated).updateDueAt());
+    TicketClocks.Facts reminded = updated.reminded(T0.plus(Duration.ofMinutes(50)));
+    assertEquals(T0.plus(Duration.ofMinutes(80)), p1(reminded).updateDueAt(), "no update after the reminder: the next one interval later");
+  }
+
+  @Test
+  void noUpdateIsOwedBeforeTheResponseAfterTheResolutionWhilePausedOrWithoutUpdateEvery() {
+    assertNull(p1(open()).updateDueAt(), "not yet responded");
+    assertNull(p1(new TicketClocks.Facts(T0, T0.plusSeconds(60), T0.plusSeconds(90), List.of(), null, null, null, null)).updateDueAt());
+    assertNull(p1(new TicketClocks.Facts(T0, T0.plusSeconds(60), null, List.of(new Pause(T0.plusSeconds(120), null)),
+        null, null, null, null)).updateDueAt(), "waiting on the customer");
+    assertNull(TicketClocks.compute(P, "7x24", SHANGHAI, Severity.P4,
+        new TicketClocks.Facts(T0, T0.plusSeconds(60), null, List.of(), null, null, null, null)).updateDueAt(), "P4: no update_every");
   }
 
   @Test

@@ -86,7 +86,8 @@ public final class Rows {
     }
     TicketView.Sla sla = new TicketView.Sla(r.getString("sla_tier"), instant(r, "respond_warn_at"), instant(r, "resolve_warn_at"),
         instant(r, "respond_warned_at"), instant(r, "respond_breached_at"), instant(r, "resolve_warned_at"),
-        instant(r, "resolve_breached_at"), r.getLong("paused_ms"), pausedFor, r.getInteger("escalation_level"));
+        instant(r, "resolve_breached_at"), r.getLong("paused_ms"), pausedFor, r.getInteger("escalation_level"),
+        instant(r, "last_update_at"), instant(r, "update_due_at"));
     return new TicketView(r.getLong("id"), r.getString("fingerprint"), r.getLong("fault_id"), r.getString("customer"),
         r.getString("system"), Severity.parse(r.getString("severity")), TicketState.parse(r.getString("state")),
         r.getString("summary"), instant(r, "opened_at"), instant(r, "respond_by"), instant(r, "resolve_by"),

@@ -81,8 +81,7 @@ public final class SlaTimers {
       TicketClocks.Facts f = facts(r);
       TicketClocks.Clocks c = clocks(r, f);
       if (regrade) {
-        f = new TicketClocks.Facts(f.openedAt(), f.respondedAt(), f.resolvedAt(), f.pauses(),
-            TicketClocks.rearm(f.respondWarned(), c.respondWarnAt(), now), TicketClocks.rearm(f.respondBreached(), c.respondBy(), now),
+        f = f.fired(TicketClocks.rearm(f.respondWarned(), c.respondWarnAt(), now), TicketClocks.rearm(f.respondBreached(), c.respondBy(), now),
             TicketClocks.rearm(f.resolveWarned(), c.resolveWarnAt(), now), TicketClocks.rearm(f.resolveBreached(), c.resolveBy(), now));
         c = clocks(r, f);
       }
@@ -124,12 +123,16 @@ public final class SlaTimers {
     // Everything due by now, in order: a scanner that was away past a warning and its breach fires both.
     for (int guard = 0; guard < 4 && c.next() != null && !c.next().at().isAfter(now); guard++) {
       TicketClocks.Step s = c.next();
-      boolean respond = s.clock() == TicketClocks.Clock.RESPOND;
-      boolean warning = s.kind() == TicketClocks.Kind.WARNING;
-      f = new TicketClocks.Facts(f.openedAt(), f.respondedAt(), f.resolvedAt(), f.pauses(),
-          respond && warning ? now : f.respondWarned(), respond && !warning ? now : f.respondBreached(),
-          !respond && warning ? now : f.resolveWarned(), !respond && !warning ? now : f.resolveBreached());
-      if (!warning) escalations++;
+      if (s.kind() == TicketClocks.Kind.UPDATE_DUE) {
+        // A reminder, not an escalation; the next one comes an interval later unless someone updates.
+        f = f.reminded(now);
+      } else {
+        boolean respond = s.clock() == TicketClocks.Clock.RESPOND;
+        boolean warning = s.kind() == TicketClocks.Kind.WARNING;
+        f = f.fired(respond && warning ? now : f.respondWarned(), respond && !warning ? now : f.respondBreached(),
+            !respond && warning ? now : f.resolveWarned(), !respond && !warning ? now : f.resolveBreached());
+        if (!warning) escalations++;
+      }
       events.add(new JsonObject().put("kind", s.kind().wireName()).put("clock", s.clock().wireName())
           .put("due", s.due() == null ? null : s.due().toString()).put("scheduledAt", s.at().toString())
           .put("lateMs", Duration.between(s.at(), now).toMillis()));
@@ -155,10 +158,12 @@ public final class SlaTimers {
   private Future<TicketView> store(SqlConnection conn, Row r, TicketClocks.Facts f, TicketClocks.Clocks c, Instant now, int escalations) {
     return conn.preparedQuery("UPDATE tickets SET respond_by = $2, respond_warn_at = $3, resolve_by = $4, resolve_warn_at = $5, "
             + "respond_warned_at = $6, respond_breached_at = $7, resolve_warned_at = $8, resolve_breached_at = $9, "
-            + "sla_next_at = $10, paused_ms = $11, escalation_level = escalation_level + $12, updated_at = now() WHERE id = $1 RETURNING *")
+            + "sla_next_at = $10, paused_ms = $11, escalation_level = escalation_level + $12, update_reminded_at = $13, update_due_at = $14, "
+            + "updated_at = now() WHERE id = $1 RETURNING *")
         .execute(Tuple.from(new Object[] {r.getLong("id"), Rows.ts(c.respondBy()), Rows.ts(c.respondWarnAt()), Rows.ts(c.resolveBy()),
             Rows.ts(c.resolveWarnAt()), Rows.ts(f.respondWarned()), Rows.ts(f.respondBreached()), Rows.ts(f.resolveWarned()),
-            Rows.ts(f.resolveBreached()), Rows.ts(c.next() == null ? null : c.next().at()), pausedMs(r, f, now), escalations}))
+            Rows.ts(f.resolveBreached()), Rows.ts(c.next() == null ? null : c.next().at()), pausedMs(r, f, now), escalations,
+            Rows.ts(f.updateRemindedAt()), Rows.ts(c.updateDueAt())}))
         .map(rows -> Rows.ticket(rows.iterator().next()));
   }
 
@@ -189,7 +194,7 @@ public final class SlaTimers {
     }
     return new TicketClocks.Facts(Rows.instant(r, "opened_at"), Rows.instant(r, "responded_at"), stopped, pauses(r.getJsonArray("pauses")),
         Rows.instant(r, "respond_warned_at"), Rows.instant(r, "respond_breached_at"), Rows.instant(r, "resolve_warned_at"),
-        Rows.instant(r, "resolve_breached_at"));
+        Rows.instant(r, "resolve_breached_at"), Rows.instant(r, "last_update_at"), Rows.instant(r, "update_reminded_at"));
   }
 
   static List<Pause> pauses(JsonArray a) {

@@ -116,7 +116,47 @@ class SlaTimersIT {
     Thread.sleep(800);
     assertEquals(0, count(id, "sla_warning", "respond"));
     assertEquals(0, count(id, "sla_breach", "respond"));
-    assertEquals(T0.plus(Duration.ofMinutes(192)).toString(), vigil.sql("SELECT to_char(sla_next_at AT TIME ZONE 'UTC', "
-        + "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM tickets WHERE id = " + id), "next: the resolve clock's warning");
+    assertEquals(T0.plus(Duration.ofMinutes(35)).toString(), at("sla_next_at", id), "next: the update owed 30 min after the response");
+    assertEquals(T0.plus(Duration.ofMinutes(192)).toString(), at("resolve_warn_at", id));
+  }
+
+  private String at(String column, long id) {
+    return vigil.sql("SELECT to_char(" + column + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM tickets WHERE id = " + id);
+  }
+
+  private long reminders(long ticket) {
+    return Long.parseLong(vigil.sql("SELECT count(*) FROM ticket_events WHERE ticket_id = " + ticket + " AND kind = 'sla_update_due'"));
+  }
+
+  @Test
+  void anUpdateIsOwedEveryIntervalAfterTheResponseAndAPersonsCommentRestartsIt() throws Exception {
+    vigil = new TestVigil(db, FAST_SCAN, clock);
+    long id = p1Ticket();
+    assertEquals(200, vigil.http.post("/api/v1/tickets/" + id + "/ack", "{}").status());
+    JsonObject t = vigil.http.get("/api/v1/tickets/" + id).json();
+    assertEquals(T0.plus(Duration.ofMinutes(30)).toString(), t.getJsonObject("sla").getString("updateDueAt"), "P1: update every 30 min");
+    try (Http.Stream ws = vigil.http.stream()) {
+      clock.advance(Duration.ofMinutes(30).plusSeconds(1));
+      JsonObject reminder = sla(ws, id);
+      assertEquals("sla_update_due", reminder.getJsonObject("event").getString("kind"));
+      assertEquals("update", reminder.getJsonObject("event").getString("clock"));
+      assertEquals(0, reminder.getJsonObject("ticket").getJsonObject("sla").getInteger("escalationLevel"), "a reminder is not an escalation");
+    }
+    assertEquals(1, reminders(id));
+    Thread.sleep(500);
+    assertEquals(1, reminders(id), "once per interval");
+    // Someone updates the customer 10 min later: the next one is owed 30 min after that.
+    clock.advance(Duration.ofMinutes(10));
+    assertEquals(200, vigil.http.post("/api/v1/tickets/" + id + "/comments", "{\"text\":\"restarted the cluster, watching\"}").status());
+    Instant commented = clock.instant();
+    assertEquals(commented.plus(Duration.ofMinutes(30)).toString(),
+        vigil.http.get("/api/v1/tickets/" + id).json().getJsonObject("sla").getString("updateDueAt"));
+    clock.advance(Duration.ofMinutes(25));
+    Thread.sleep(500);
+    assertEquals(1, reminders(id), "the comment was an update");
+    vigil.stop();
+    clock.advance(Duration.ofMinutes(10));
+    vigil = new TestVigil(db, FAST_SCAN, clock);
+    Await.until(Duration.ofSeconds(10), "the reminder owed while the server was down", () -> reminders(id) == 2);
   }
 }
