@@ -186,7 +186,11 @@ public final class VigilServer extends VerticleBase {
           Pipeline pipeline = new Pipeline(vertx, store, engine, faults, hub, clock, registry, mutes);
           this.pipeline = pipeline;
           this.mutes = mutes;
-          mutes.onChange(pipeline::remute);
+          sla.maintenance(() -> mutes.muter().windows());
+          mutes.onChange(() -> {
+            pipeline.remute();
+            sla.maintenanceChanged().onFailure(t -> LOG.warn("sla.maintenance_rescan_failed cause=\"{}\"", t.toString()));
+          });
           // Range windows refilled from the samples table, then faults and flap history restored.
           Instant now = clock.instant();
           long warmStart = System.nanoTime();

@@ -84,6 +84,15 @@ public record MaintenanceWindow(String id, String customer, String system, Set<D
     return best;
   }
 
+  /** Every occurrence overlapping {@code [from, to)}, in order (the first may start before {@code from}). */
+  public java.util.List<Occurrence> occurrencesBetween(Instant from, Instant to) {
+    java.util.List<Occurrence> out = new java.util.ArrayList<>();
+    for (LocalDate d = from.atZone(zone).toLocalDate().minusDays(1); !d.isAfter(to.atZone(zone).toLocalDate()); d = d.plusDays(1)) {
+      occurrenceOn(d).filter(o -> o.until().isAfter(from) && o.from().isBefore(to)).ifPresent(out::add);
+    }
+    return out;
+  }
+
   public MaintenanceWindow withId(String newId) {
     return new MaintenanceWindow(newId, customer, system, days, start, end, zone, comment, createdBy);
   }

@@ -135,4 +135,18 @@ class MaintenanceWindowTest {
   void refusesAWindowWithoutDays() {
     assertThrows(IllegalArgumentException.class, () -> window(SHANGHAI, EnumSet.noneOf(DayOfWeek.class), "01:00", "02:00"));
   }
+
+  @Test
+  void occurrencesBetweenListsEveryOverlappingOneInOrderIncludingOneRunningAtTheStart() {
+    // Saturdays 22:00-02:00 Shanghai = Sat 14:00Z-18:00Z. From Sat 2026-11-21 15:00Z (inside one) for 15 days.
+    MaintenanceWindow w = window(SHANGHAI, EnumSet.of(DayOfWeek.SATURDAY), "22:00", "02:00");
+    Instant from = Instant.parse("2026-11-21T15:00:00Z");
+    var list = w.occurrencesBetween(from, from.plus(Duration.ofDays(15)));
+    assertEquals(3, list.size(), list.toString());
+    assertEquals(Instant.parse("2026-11-21T14:00:00Z"), list.get(0).from(), "the one running at the start");
+    assertEquals(Instant.parse("2026-11-28T14:00:00Z"), list.get(1).from());
+    assertEquals(Instant.parse("2026-12-05T18:00:00Z"), list.get(2).until());
+    assertTrue(w.occurrencesBetween(Instant.parse("2026-11-21T18:00:00Z"), Instant.parse("2026-11-28T14:00:00Z")).isEmpty(),
+        "between two occurrences, ends exclusive");
+  }
 }

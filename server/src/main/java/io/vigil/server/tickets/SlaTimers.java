@@ -53,6 +53,11 @@ public final class SlaTimers {
   private final StreamHub hub;
   private final Clock clock;
   private final AtomicBoolean scanning = new AtomicBoolean();
+  /** The agreed maintenance windows in force (the mute registry's); none until {@link #maintenance} is called. */
+  private volatile java.util.function.Supplier<List<io.vigil.rules.mute.MaintenanceWindow>> windows = List::of;
+  private volatile List<io.vigil.rules.mute.MaintenanceWindow> lastWindows = List.of();
+  /** How far after a ticket's opening maintenance occurrences count as pauses (a bound on the work per recompute). */
+  static final Duration MAINTENANCE_HORIZON = Duration.ofDays(120);
 
   public SlaTimers(Pool pool, SlaPolicies policies, StreamHub hub, Clock clock) {
     this.pool = pool;
@@ -63,6 +68,46 @@ public final class SlaTimers {
 
   public SlaPolicies policies() {
     return policies;
+  }
+
+  /**
+   * Counts agreed maintenance as pauses of both clocks: an occurrence of a window of the ticket's
+   * customer (and system, if the window names one) within {@link #MAINTENANCE_HORIZON} of the opening.
+   */
+  public void maintenance(java.util.function.Supplier<List<io.vigil.rules.mute.MaintenanceWindow>> source) {
+    this.windows = source;
+    this.lastWindows = source.get();
+  }
+
+  /**
+   * The windows may have changed (a mute change): when they did, every active ticket is rescanned
+   * at once, so dues that moved earlier are not fired late (a due that moved later is found at the
+   * old time, recomputed, and nothing fires).
+   */
+  public Future<Void> maintenanceChanged() {
+    List<io.vigil.rules.mute.MaintenanceWindow> now = windows.get();
+    if (now.equals(lastWindows)) return Future.succeededFuture();
+    lastWindows = now;
+    return pool.preparedQuery("UPDATE tickets SET sla_next_at = $1 WHERE sla_next_at > $1").execute(Tuple.of(Rows.ts(clock.instant())))
+        .mapEmpty();
+  }
+
+  /** The ticket's own pauses plus its agreed maintenance. */
+  private TicketClocks.Facts withMaintenance(Row r, TicketClocks.Facts f) {
+    List<io.vigil.rules.mute.MaintenanceWindow> ws = windows.get();
+    if (ws.isEmpty()) return f;
+    String customer = r.getString("customer");
+    String system = r.getString("system");
+    Instant from = f.openedAt();
+    Instant to = f.resolvedAt() != null ? f.resolvedAt() : from.plus(MAINTENANCE_HORIZON);
+    List<Pause> pauses = new ArrayList<>(f.pauses());
+    for (io.vigil.rules.mute.MaintenanceWindow w : ws) {
+      if (!w.customer().equals(customer) || w.system() != null && !w.system().equals(system)) continue;
+      for (io.vigil.rules.mute.MaintenanceWindow.Occurrence o : w.occurrencesBetween(from, to)) pauses.add(new Pause(o.from(), o.until()));
+    }
+    if (pauses.size() == f.pauses().size()) return f;
+    return new TicketClocks.Facts(f.openedAt(), f.respondedAt(), f.resolvedAt(), pauses, f.respondWarned(), f.respondBreached(),
+        f.resolveWarned(), f.resolveBreached(), f.lastUpdateAt(), f.updateRemindedAt());
   }
 
   /** Runs the scanner every {@code every} on {@code vertx}; a scan still running skips the tick. */
@@ -169,7 +214,7 @@ public final class SlaTimers {
 
   private long pausedMs(Row r, TicketClocks.Facts f, Instant now) {
     Instant until = f.resolvedAt() != null ? f.resolvedAt() : now;
-    return SlaClock.paused(f.openedAt(), until, resolveCalendar(r), f.pauses()).toMillis();
+    return SlaClock.paused(f.openedAt(), until, resolveCalendar(r), withMaintenance(r, f).pauses()).toMillis();
   }
 
   private BusinessCalendar resolveCalendar(Row r) {
@@ -178,7 +223,7 @@ public final class SlaTimers {
   }
 
   private TicketClocks.Clocks clocks(Row r, TicketClocks.Facts f) {
-    return TicketClocks.compute(policies, r.getString("sla_tier"), zone(r), Severity.parse(r.getString("severity")), f);
+    return TicketClocks.compute(policies, r.getString("sla_tier"), zone(r), Severity.parse(r.getString("severity")), withMaintenance(r, f));
   }
 
   private static ZoneId zone(Row r) {

@@ -159,4 +159,37 @@ class SlaTimersIT {
     vigil = new TestVigil(db, FAST_SCAN, clock);
     Await.until(Duration.ofSeconds(10), "the reminder owed while the server was down", () -> reminders(id) == 2);
   }
+
+  @Test
+  void agreedMaintenancePausesBothClocksAndRemovingTheWindowBringsTheDuesBack() throws Exception {
+    // A Monday 10:00 UTC, inside the customer's Monday 09:30-11:00 window.
+    Instant monday10 = Instant.parse("2026-12-07T10:00:00Z");
+    ManualClock at = new ManualClock(monday10);
+    vigil = new TestVigil(db, FAST_SCAN, at);
+    Http http = vigil.http;
+    assertEquals(201, http.post("/api/v1/customers", "{\"id\":\"acme\",\"tier\":\"7x24\",\"timeZone\":\"UTC\"}").status());
+    assertEquals(201, http.post("/api/v1/customers/acme/systems", "{\"id\":\"erp\",\"criticality\":\"high\"}").status());
+    Http.Reply w = http.post("/api/v1/maintenance-windows", "{\"customer\":\"acme\",\"days\":[\"mon\"],\"start\":\"09:30\",\"end\":\"11:00\","
+        + "\"timeZone\":\"UTC\",\"comment\":\"monthly patching\"}");
+    assertEquals(201, w.status(), w.toString());
+    Http.Reply r = http.post("/api/v1/tickets", "{\"channel\":\"phone\",\"customer\":\"acme\",\"system\":\"erp\",\"severity\":\"P1\","
+        + "\"reporter\":\"duty manager\",\"description\":\"payroll is down\"}");
+    assertEquals(201, r.status(), r.toString());
+    JsonObject t = r.json();
+    long id = t.getLong("id");
+    assertEquals("2026-12-07T11:15:00Z", t.getString("respondBy"), "the clock starts when the maintenance ends");
+    assertEquals("2026-12-07T15:00:00Z", t.getString("resolveBy"));
+    at.advance(Duration.ofMinutes(30));
+    Await.until(Duration.ofSeconds(10), "paused time shown", () -> {
+      // Recomputed on the next change; a comment is one.
+      JsonObject now = http.post("/api/v1/tickets/" + id + "/comments", "{\"text\":\"waiting for the window to end\"}").json();
+      return now.getJsonObject("sla").getLong("pausedMs") == Duration.ofMinutes(30).toMillis();
+    });
+    assertEquals(204, http.delete("/api/v1/maintenance-windows/" + w.json().getString("id")).status());
+    Await.until(Duration.ofSeconds(10), "the dues without the window", () ->
+        "2026-12-07T10:15:00Z".equals(http.get("/api/v1/tickets/" + id).json().getString("respondBy")));
+    // Without the window it is 10:30 now: past the respond warning and due, which fire in order.
+    Await.until(Duration.ofSeconds(10), "warning and breach", () -> count(id, "sla_breach", "respond") == 1);
+    assertEquals(1, count(id, "sla_warning", "respond"));
+  }
 }
