@@ -179,6 +179,21 @@ public final class PgFaultStore implements FaultQueries {
   }
 
   private Future<Recorded> openTicket(SqlConnection conn, FaultView fv, Instant now, boolean afterMute) {
+    // A fingerprint whose last ticket was merged into an incident still in work is one more symptom
+    // of that incident: the fault joins it instead of opening a duplicate again.
+    return conn.preparedQuery("SELECT i.* FROM tickets d JOIN tickets i ON i.id = d.merged_into WHERE d.fingerprint = $1 "
+            + "AND d.id = (SELECT max(id) FROM tickets WHERE fingerprint = $1) AND i." + ACTIVE_TICKET + " FOR UPDATE OF i")
+        .execute(Tuple.of(fv.fault().fingerprint()))
+        .compose(rows -> {
+          if (rows.size() == 0) return openOrRecur(conn, fv, now, afterMute);
+          TicketView incident = Rows.ticket(rows.iterator().next());
+          return event(conn, incident.id(), now, "fault_linked", new JsonObject().put("faultId", fv.id())
+                  .put("fingerprint", fv.fault().fingerprint()).put("reason", "merged duplicate fired again"))
+              .compose(v -> linkFault(conn, fv, incident));
+        });
+  }
+
+  private Future<Recorded> openOrRecur(SqlConnection conn, FaultView fv, Instant now, boolean afterMute) {
     Fault f = fv.fault();
     if (recurrence.window().isZero()) return insertTicket(conn, fv, now, afterMute, null);
     // The latest ticket of this fingerprint resolved or closed within the window, unless one is in work.

@@ -242,5 +242,16 @@ class TicketWorkflowIT {
     assertEquals(2, kinds.stream().filter("fault_firing"::equals).count(), kinds.toString());
     assertTrue(kinds.contains("merged_from"), kinds.toString());
     assertEquals(409, http.post("/api/v1/tickets/" + older + "/merge", "{\"into\":" + newer + "}").status(), "not into a closed ticket");
+
+    // The duplicate's host recovers and fails again while the incident is still in work: the new
+    // fault joins the incident, no third ticket.
+    assertEquals(204, http.ingest(sample("up", "acme", "erp", "db2", 1)).status());
+    assertEquals(204, http.ingest(sample("up", "acme", "erp", "db2", 0)).status());
+    Await.until(Duration.ofSeconds(10), "the fault fired again", () -> "2".equals(vigil.sql(
+        "SELECT count(*) FROM faults WHERE labels->>'host' = 'db2'")) && !"".equals(vigil.sql(
+        "SELECT coalesce(max(ticket_id)::text, '') FROM faults WHERE labels->>'host' = 'db2' AND state = 'firing'")));
+    assertEquals("2", vigil.sql("SELECT count(*) FROM tickets"));
+    assertEquals(String.valueOf(older), vigil.sql("SELECT ticket_id FROM faults WHERE labels->>'host' = 'db2' AND state = 'firing'"));
+    assertTrue(kinds(older).contains("fault_linked"), kinds(older).toString());
   }
 }
