@@ -30,16 +30,26 @@ class SlaTimersIT {
   }
 
   private long p1Ticket() throws Exception {
-    Http http = vigil.http;
-    assertEquals(201, http.post("/api/v1/customers", "{\"id\":\"acme\",\"tier\":\"7x24\",\"timeZone\":\"UTC\"}").status());
-    assertEquals(201, http.post("/api/v1/customers/acme/systems", "{\"id\":\"erp\",\"criticality\":\"high\"}").status());
-    Http.Reply r = http.post("/api/v1/tickets", "{\"channel\":\"phone\",\"customer\":\"acme\",\"system\":\"erp\",\"severity\":\"P1\","
-        + "\"reporter\":\"duty manager\",\"description\":\"payroll is down\"}");
-    assertEquals(201, r.status(), r.toString());
-    JsonObject t = r.json();
+    acme();
+    JsonObject t = phoneP1();
     // P1: respond in 15 min, warned at 80% = 12 min.
     assertEquals(T0.plus(Duration.ofMinutes(12)).toString(), t.getJsonObject("sla").getString("respondWarnAt"));
     return t.getLong("id");
+  }
+
+  /** Customer acme (7x24, UTC) with system erp. */
+  private void acme() throws Exception {
+    Http http = vigil.http;
+    assertEquals(201, http.post("/api/v1/customers", "{\"id\":\"acme\",\"tier\":\"7x24\",\"timeZone\":\"UTC\"}").status());
+    assertEquals(201, http.post("/api/v1/customers/acme/systems", "{\"id\":\"erp\",\"criticality\":\"high\"}").status());
+  }
+
+  /** A P1 reported by phone for acme/erp. */
+  private JsonObject phoneP1() throws Exception {
+    Http.Reply r = vigil.http.post("/api/v1/tickets", "{\"channel\":\"phone\",\"customer\":\"acme\",\"system\":\"erp\",\"severity\":\"P1\","
+        + "\"reporter\":\"duty manager\",\"description\":\"payroll is down\"}");
+    assertEquals(201, r.status(), r.toString());
+    return r.json();
   }
 
   /** The next {@code sla} message of ticket {@code id} (its payload is the event and the ticket). */
@@ -167,15 +177,11 @@ class SlaTimersIT {
     ManualClock at = new ManualClock(monday10);
     vigil = new TestVigil(db, FAST_SCAN, at);
     Http http = vigil.http;
-    assertEquals(201, http.post("/api/v1/customers", "{\"id\":\"acme\",\"tier\":\"7x24\",\"timeZone\":\"UTC\"}").status());
-    assertEquals(201, http.post("/api/v1/customers/acme/systems", "{\"id\":\"erp\",\"criticality\":\"high\"}").status());
+    acme();
     Http.Reply w = http.post("/api/v1/maintenance-windows", "{\"customer\":\"acme\",\"days\":[\"mon\"],\"start\":\"09:30\",\"end\":\"11:00\","
         + "\"timeZone\":\"UTC\",\"comment\":\"monthly patching\"}");
     assertEquals(201, w.status(), w.toString());
-    Http.Reply r = http.post("/api/v1/tickets", "{\"channel\":\"phone\",\"customer\":\"acme\",\"system\":\"erp\",\"severity\":\"P1\","
-        + "\"reporter\":\"duty manager\",\"description\":\"payroll is down\"}");
-    assertEquals(201, r.status(), r.toString());
-    JsonObject t = r.json();
+    JsonObject t = phoneP1();
     long id = t.getLong("id");
     assertEquals("2026-12-07T11:15:00Z", t.getString("respondBy"), "the clock starts when the maintenance ends");
     assertEquals("2026-12-07T15:00:00Z", t.getString("resolveBy"));

@@ -94,14 +94,21 @@ class TicketFollowUpIT {
     assertEquals("resolved", vigil.sql("SELECT pauses->-1->>'reason' FROM tickets WHERE id = " + id));
   }
 
-  @Test
-  void inLinkModeARecurrenceOpensANewTicketPointingAtTheEarlierOne() throws Exception {
-    vigil = new TestVigil(Map.of("VIGIL_RECURRENCE_MODE", "link"));
+  /** Under {@code env}: db1 down, resolved, up, down again; waits for the second ticket. Returns {first, second}. */
+  private long[] twoTicketsUnder(Map<String, String> env) throws Exception {
+    vigil = new TestVigil(env);
     http = vigil.http;
     long first = downResolvedAndUp();
     assertEquals(204, http.ingest(sample("up", "acme", "erp", "db1", 0)).status());
     await("SELECT count(*) FROM tickets", "2");
-    long second = Long.parseLong(vigil.sql("SELECT max(id) FROM tickets"));
+    return new long[] {first, Long.parseLong(vigil.sql("SELECT max(id) FROM tickets"))};
+  }
+
+  @Test
+  void inLinkModeARecurrenceOpensANewTicketPointingAtTheEarlierOne() throws Exception {
+    long[] ids = twoTicketsUnder(Map.of("VIGIL_RECURRENCE_MODE", "link"));
+    long first = ids[0];
+    long second = ids[1];
     JsonObject t = ticket(second);
     assertEquals("open", t.getString("state"));
     assertEquals(first, t.getLong("recurrenceOf"));
@@ -112,12 +119,9 @@ class TicketFollowUpIT {
 
   @Test
   void withRecurrenceOffAFaultFiringAgainIsAnUnrelatedNewTicket() throws Exception {
-    vigil = new TestVigil(Map.of("VIGIL_RECURRENCE_DAYS", "0"));
-    http = vigil.http;
-    long first = downResolvedAndUp();
-    assertEquals(204, http.ingest(sample("up", "acme", "erp", "db1", 0)).status());
-    await("SELECT count(*) FROM tickets", "2");
-    long second = Long.parseLong(vigil.sql("SELECT max(id) FROM tickets"));
+    long[] ids = twoTicketsUnder(Map.of("VIGIL_RECURRENCE_DAYS", "0"));
+    long first = ids[0];
+    long second = ids[1];
     assertNull(ticket(second).getLong("recurrenceOf"));
     assertEquals(0, ticket(first).getInteger("recurrences"));
   }
