@@ -72,7 +72,7 @@ public final class ServiceReports implements ReportService {
           (t.recurrences > 0 OR t.recurrence_of IS NOT NULL) AS recurred,
           (t.reopened_at IS NULL AND t.recurrences = 0 AND t.dispatch IS DISTINCT FROM 'onsite'
             AND (t.resolution_kind IS NULL OR t.resolution_kind NOT IN ('onsite', 'hardware_replaced'))
-            AND t.id NOT IN (SELECT v.ticket_id FROM ticket_visits v)) AS first_contact,
+            AND NOT %VISITED%) AS first_contact,
           sv.sent_at AS survey_sent, sv.score
         FROM s JOIN tickets t ON t.customer = s.customer
         LEFT JOIN ticket_surveys sv ON sv.ticket_id = t.id
@@ -132,6 +132,11 @@ public final class ServiceReports implements ReportService {
         channel_monitoring, channel_phone, channel_email, channel_web, channel_portal
       FROM a ORDER BY customer, total DESC, severity""";
 
+  static final String VISITED_ONE = "EXISTS (SELECT 1 FROM ticket_visits v WHERE v.ticket_id = t.id)";
+  static final String VISITED_ALL = "t.id IN (SELECT v.ticket_id FROM ticket_visits v)";
+  /** work_mem of a report's transaction (SET LOCAL). */
+  static final String WORK_MEM = "64MB";
+
   /** Tickets opened per local day and severity, for the monthly page's chart. $1 customer, $2 from, $3 to, $4 zone. */
   static final String DAILY = """
       SELECT (opened_at AT TIME ZONE $4)::date AS day, severity, count(*) AS n FROM tickets
@@ -170,7 +175,12 @@ public final class ServiceReports implements ReportService {
       Tuple args = Tuple.of(scope.stream().map(Scope::id).toArray(String[]::new),
           scope.stream().map(s -> Rows.ts(s.from())).toArray(OffsetDateTime[]::new),
           scope.stream().map(s -> Rows.ts(s.to())).toArray(OffsetDateTime[]::new), Rows.ts(now));
-      return pool.preparedQuery(REPORT).execute(args).compose(report -> {
+      // One customer: a visit is looked up per ticket (a few thousand index probes); every customer:
+      // the visits are hashed once (a probe per ticket of a year would cost more than the report).
+      String sql = REPORT.replace("%VISITED%", scope.size() == 1 ? VISITED_ONE : VISITED_ALL);
+      // Sorting a year of tickets for the p90s wants more than the default work_mem (4 MB) to stay in memory; only for this statement.
+      return pool.withTransaction(conn -> conn.query("SET LOCAL work_mem = '" + WORK_MEM + "'").execute()
+          .compose(v -> conn.preparedQuery(sql).execute(args))).compose(report -> {
         Map<String, JsonArray> sections = new LinkedHashMap<>();
         for (Row r : report) sections.computeIfAbsent(r.getString("customer"), k -> new JsonArray()).add(measures(r));
         if (!q.daily() || scope.size() != 1) return Future.succeededFuture(report(now, scope, report.columnsNames(), sections, Map.of()));
@@ -225,6 +235,12 @@ public final class ServiceReports implements ReportService {
     JsonObject o = new JsonObject();
     for (int i = 1; i < r.size(); i++) o.put(camel(r.getColumnName(i)), r.getValue(i));
     return o;
+  }
+
+  /** Prints the report statement for one customer ({@code one}) or all ({@code all}), or {@code work_mem}: for bench/reports.sh's EXPLAIN ANALYZE of exactly what the server runs. */
+  public static void main(String[] args) {
+    String what = args.length > 0 ? args[0] : "all";
+    System.out.print(what.equals("work_mem") ? WORK_MEM : REPORT.replace("%VISITED%", what.equals("one") ? VISITED_ONE : VISITED_ALL));
   }
 
   static String camel(String snake) {
