@@ -85,22 +85,24 @@ ROWS+=("$(time_get "all 50 customers, June 2025 (JSON)" "/api/v1/reports/service
 # The plans of the statements the server runs (ServiceReports.main prints them), same parameters and work_mem.
 java -cp "$WORK/vigil.jar" io.vigil.server.tickets.ServiceReports one > "$WORK/report-one.sql"
 java -cp "$WORK/vigil.jar" io.vigil.server.tickets.ServiceReports all > "$WORK/report-all.sql"
-WORK_MEM="$(java -cp "$WORK/vigil.jar" io.vigil.server.tickets.ServiceReports work_mem)"
-# explain SQL_FILE PARAMETERS: EXPLAIN (ANALYZE, BUFFERS) of the statement in SQL_FILE with PARAMETERS (a failure is shown, not fatal)
+# The server's SET LOCALs, as session settings here (psql runs each -c in its own transaction).
+SET_ONE="$(java -cp "$WORK/vigil.jar" io.vigil.server.tickets.ServiceReports settings-one | sed 's/SET LOCAL/SET/g')"
+SET_ALL="$(java -cp "$WORK/vigil.jar" io.vigil.server.tickets.ServiceReports settings-all | sed 's/SET LOCAL/SET/g')"
+# explain SETTINGS SQL_FILE PARAMETERS: EXPLAIN (ANALYZE, BUFFERS) of the statement in SQL_FILE with PARAMETERS (a failure is shown, not fatal)
 explain() {
-  "$PG_BIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -d vigil -v ON_ERROR_STOP=1 -qX -c "SET work_mem = '$WORK_MEM'" \
-    -c "PREPARE r(text[], timestamptz[], timestamptz[], timestamptz) AS $(cat "$1")" \
-    -c "EXPLAIN (ANALYZE, BUFFERS) EXECUTE r($2)" 2>&1 || true
+  "$PG_BIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -d vigil -v ON_ERROR_STOP=1 -qX -c "$1" \
+    -c "PREPARE r(text[], timestamptz[], timestamptz[], timestamptz) AS $(cat "$2")" \
+    -c "EXPLAIN (ANALYZE, BUFFERS) EXECUTE r($3)" 2>&1 || true
 }
 CUSTS="$(sql "SELECT 'ARRAY[' || string_agg(quote_literal(id), ',' ORDER BY id) || ']' FROM customers")"
 N="$(sql "SELECT count(*) FROM customers")"
-PLAN_A="$(explain "$WORK/report-one.sql" "ARRAY['cust07'], ARRAY[timestamptz '2025-06-01 00:00+08'], ARRAY[timestamptz '2025-07-01 00:00+08'], now()")"
-PLAN_B="$(explain "$WORK/report-all.sql" "$CUSTS, array_fill(timestamptz '2025-01-01 00:00+00', ARRAY[$N]), array_fill(timestamptz '2026-01-01 00:00+00', ARRAY[$N]), now()")"
+PLAN_A="$(explain "$SET_ONE" "$WORK/report-one.sql" "ARRAY['cust07'], ARRAY[timestamptz '2025-06-01 00:00+08'], ARRAY[timestamptz '2025-07-01 00:00+08'], now()")"
+PLAN_B="$(explain "$SET_ALL" "$WORK/report-all.sql" "$CUSTS, array_fill(timestamptz '2025-01-01 00:00+00', ARRAY[$N]), array_fill(timestamptz '2026-01-01 00:00+00', ARRAY[$N]), now()")"
 
 {
   echo "# Service reports: last run"
   echo
-  echo "\`bash bench/reports.sh\` on $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores ($(cpu_model)), PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') (\`$PG_OPTS\`, otherwise defaults; the report sets work_mem $WORK_MEM for its own transaction), Vigil \`$VIGIL_JAVA_OPTS\`."
+  echo "\`bash bench/reports.sh\` on $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores ($(cpu_model)), PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') (\`$PG_OPTS\`, otherwise defaults; in the report's own transaction: \`$SET_ALL\`), Vigil \`$VIGIL_JAVA_OPTS\`."
   echo
   echo "Data: $COUNTS (generated and analysed in ${GEN_S}s). Times are curl's total per request (server, PostgreSQL, transfer), ms, $RUNS runs after one warm-up."
   echo
