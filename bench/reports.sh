@@ -83,8 +83,7 @@ ROWS+=("$(time_get "(b) all 50 customers, 2025 (CSV)" "/api/v1/reports/service?f
 ROWS+=("$(time_get "all 50 customers, June 2025 (JSON)" "/api/v1/reports/service?from=2025-06-01&to=2025-07-01")")
 
 # The plans of the statements the server runs (ServiceReports.main prints them), same parameters and work_mem.
-java -cp "$WORK/vigil.jar" io.vigil.server.tickets.ServiceReports one > "$WORK/report-one.sql"
-java -cp "$WORK/vigil.jar" io.vigil.server.tickets.ServiceReports all > "$WORK/report-all.sql"
+java -cp "$WORK/vigil.jar" io.vigil.server.tickets.ServiceReports > "$WORK/report.sql"
 # The server's SET LOCALs, as session settings here (psql runs each -c in its own transaction).
 SET_ONE="$(java -cp "$WORK/vigil.jar" io.vigil.server.tickets.ServiceReports settings-one | sed 's/SET LOCAL/SET/g')"
 SET_ALL="$(java -cp "$WORK/vigil.jar" io.vigil.server.tickets.ServiceReports settings-all | sed 's/SET LOCAL/SET/g')"
@@ -96,8 +95,8 @@ explain() {
 }
 CUSTS="$(sql "SELECT 'ARRAY[' || string_agg(quote_literal(id), ',' ORDER BY id) || ']' FROM customers")"
 N="$(sql "SELECT count(*) FROM customers")"
-PLAN_A="$(explain "$SET_ONE" "$WORK/report-one.sql" "ARRAY['cust07'], ARRAY[timestamptz '2025-06-01 00:00+08'], ARRAY[timestamptz '2025-07-01 00:00+08'], now()")"
-PLAN_B="$(explain "$SET_ALL" "$WORK/report-all.sql" "$CUSTS, array_fill(timestamptz '2025-01-01 00:00+00', ARRAY[$N]), array_fill(timestamptz '2026-01-01 00:00+00', ARRAY[$N]), now()")"
+PLAN_A="$(explain "$SET_ONE" "$WORK/report.sql" "ARRAY['cust07'], ARRAY[timestamptz '2025-06-01 00:00+08'], ARRAY[timestamptz '2025-07-01 00:00+08'], now()")"
+PLAN_B="$(explain "$SET_ALL" "$WORK/report.sql" "$CUSTS, array_fill(timestamptz '2025-01-01 00:00+00', ARRAY[$N]), array_fill(timestamptz '2026-01-01 00:00+00', ARRAY[$N]), now()")"
 
 {
   echo "# Service reports: last run"

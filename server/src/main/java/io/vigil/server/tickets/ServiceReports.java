@@ -74,7 +74,8 @@ public final class ServiceReports implements ReportService {
           (t.recurrences > 0 OR t.recurrence_of IS NOT NULL) AS recurred,
           (t.reopened_at IS NULL AND t.recurrences = 0 AND t.dispatch IS DISTINCT FROM 'onsite'
             AND (t.resolution_kind IS NULL OR t.resolution_kind NOT IN ('onsite', 'hardware_replaced'))
-            AND NOT %VISITED%) AS first_contact,
+            -- EXISTS: the planner probes per ticket or hashes the visits once (AlternativeSubPlan), whichever is cheaper.
+            AND NOT EXISTS (SELECT 1 FROM ticket_visits v WHERE v.ticket_id = t.id)) AS first_contact,
           sv.sent_at AS survey_sent, sv.score
         FROM s JOIN tickets t ON t.customer = s.customer
         LEFT JOIN ticket_surveys sv ON sv.ticket_id = t.id
@@ -134,8 +135,6 @@ public final class ServiceReports implements ReportService {
         channel_monitoring, channel_phone, channel_email, channel_web, channel_portal
       FROM a JOIN s USING (k) ORDER BY a.k, total DESC, a.severity""";
 
-  static final String VISITED_ONE = "EXISTS (SELECT 1 FROM ticket_visits v WHERE v.ticket_id = t.id)";
-  static final String VISITED_ALL = "t.id IN (SELECT v.ticket_id FROM ticket_visits v)";
   /** work_mem of a report's transaction (SET LOCAL). */
   static final String WORK_MEM = "64MB";
   /** ... of a report over several customers: a year of all of them is ~130 MB of rows to sort once, in memory. */
@@ -179,11 +178,8 @@ public final class ServiceReports implements ReportService {
       Tuple args = Tuple.of(scope.stream().map(Scope::id).toArray(String[]::new),
           scope.stream().map(s -> Rows.ts(s.from())).toArray(OffsetDateTime[]::new),
           scope.stream().map(s -> Rows.ts(s.to())).toArray(OffsetDateTime[]::new), Rows.ts(now));
-      // One customer: a visit is looked up per ticket (a few thousand index probes); every customer:
-      // the visits are hashed once (a probe per ticket of a year would cost more than the report).
-      String sql = REPORT.replace("%VISITED%", scope.size() == 1 ? VISITED_ONE : VISITED_ALL);
       return pool.withTransaction(conn -> conn.query(settings(scope.size())).execute()
-          .compose(v -> conn.preparedQuery(sql).execute(args))).compose(report -> {
+          .compose(v -> conn.preparedQuery(REPORT).execute(args))).compose(report -> {
         Map<String, JsonArray> sections = new LinkedHashMap<>();
         for (Row r : report) sections.computeIfAbsent(r.getString("customer"), k -> new JsonArray()).add(measures(r));
         if (!q.daily() || scope.size() != 1) return Future.succeededFuture(report(now, scope, report.columnsNames(), sections, Map.of()));
@@ -254,10 +250,10 @@ public final class ServiceReports implements ReportService {
     return o;
   }
 
-  /** Prints the report statement for one customer ({@code one}) or all ({@code all}), or the {@code settings-one} / {@code settings-all} of its transaction: for bench/reports.sh's EXPLAIN ANALYZE of exactly what the server runs. */
+  /** Prints the report statement, or with an argument the {@code settings-one} / {@code settings-all} of its transaction: for bench/reports.sh's EXPLAIN ANALYZE of exactly what the server runs. */
   public static void main(String[] args) {
     String what = args.length > 0 ? args[0] : "all";
-    System.out.print(what.startsWith("settings") ? settings(what.equals("settings-one") ? 1 : 2) : REPORT.replace("%VISITED%", what.equals("one") ? VISITED_ONE : VISITED_ALL));
+    System.out.print(what.startsWith("settings") ? settings(what.equals("settings-one") ? 1 : 2) : REPORT);
   }
 
   static String camel(String snake) {
