@@ -265,6 +265,8 @@ public final class VigilServer extends VerticleBase {
               io.vigil.web.Http.error(ctx, 400, "reload refused, the running rules stay in force: " + ar.cause().getMessage());
             }
           }));
+          // Service reports (issue 11): before web.mount, whose catch-all would answer first.
+          new io.vigil.web.ReportApi(new io.vigil.server.tickets.ServiceReports(db.pool(), clock), web.auth()).mount(full);
           web.mount(full);
           // ---- Kafka collector (issue 5): consumes only once the engine is warmed and faults restored.
           return restored.compose(v -> startKafka(pipeline)).map(v -> full);
