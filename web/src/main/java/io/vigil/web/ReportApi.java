@@ -35,8 +35,8 @@ public final class ReportApi {
   }
 
   public void mount(Router router) {
-    router.get("/api/v1/reports/service").handler(auth.require(Role.VIEWER)).handler(this::service);
-    router.get("/reports/service/:customer/:month").handler(auth.require(Role.VIEWER)).handler(this::monthly);
+    router.get("/api/v1/reports/service").handler(auth.requireScoped(Role.VIEWER)).handler(this::service);
+    router.get("/reports/service/:customer/:month").handler(auth.requireScoped(Role.VIEWER)).handler(this::monthly);
   }
 
   private void service(RoutingContext ctx) {

@@ -10,10 +10,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -265,15 +263,9 @@ class ServiceReportIT {
     start();
     open("acme", "erp", "P2", "phone");
     open("beta", "crm", "P3", "web");
-    // The API binds only ingest tokens to a customer yet (V7's check): this binds a viewer in SQL,
-    // the way the token API will once viewers can be bound, and restarts so the token store loads it.
-    String secret = "vgl_report_viewer_acme";
-    String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
-    vigil.sql("ALTER TABLE tokens DROP CONSTRAINT IF EXISTS tokens_customer_only_for_ingest");
-    vigil.sql("INSERT INTO tokens (id, name, role, customer, secret_hash, created_by) VALUES ('tok_acme', 'acme-viewer', 'viewer', 'acme', '"
-        + hash + "', 'test')");
-    vigil.stop();
-    vigil = new TestVigil(vigil.db, Map.of(), clock);
+    Http.Reply issued = vigil.http.post("/api/v1/tokens", "{\"name\":\"acme-viewer\",\"role\":\"viewer\",\"customer\":\"acme\"}");
+    assertEquals(201, issued.status(), issued.toString());
+    String secret = issued.json().getString("token");
     Http acme = vigil.http.as(secret);
 
     JsonArray own = acme.get("/api/v1/reports/service?from=2026-03-01&to=2026-04-01").json().getJsonArray("customers");
