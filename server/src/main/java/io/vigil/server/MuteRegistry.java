@@ -34,6 +34,8 @@ public final class MuteRegistry implements MuteService {
   private final AtomicLong changes = new AtomicLong();
   private volatile Muter muter = Muter.NONE;
   private volatile Runnable onChange = () -> {};
+  /** Until {@link #inventory} is called (tests of the registry alone), nothing is checked. */
+  private volatile InventoryBindings bindings;
 
   /** @param fileRules inhibit rules from the rules file; they cannot be deleted through the API */
   public MuteRegistry(PgMuteStore store, Clock clock, List<InhibitRule> fileRules) {
@@ -51,6 +53,16 @@ public final class MuteRegistry implements MuteService {
       rebuild();
     }
     onChange.run();
+  }
+
+  /** From now on, new silences, windows and inhibit rules must name customers and systems it knows. */
+  public void inventory(java.util.function.Supplier<io.vigil.server.patrol.PgInventoryStore.Snapshot> inventory) {
+    this.bindings = new InventoryBindings(inventory);
+  }
+
+  private Future<Void> known(java.util.function.Function<InventoryBindings, Future<Void>> check) {
+    InventoryBindings b = bindings;
+    return b == null ? Future.succeededFuture() : check.apply(b);
   }
 
   /** Called after every change that may alter muting, on the thread that made it. */
@@ -115,7 +127,7 @@ public final class MuteRegistry implements MuteService {
 
   @Override
   public Future<Silence> createSilence(Silence draft, String actor) {
-    return store.insertSilence(draft, actor).map(s -> changed(() -> silences.put(s.id(), s), s));
+    return known(b -> b.silence(draft)).compose(v -> store.insertSilence(draft, actor)).map(s -> changed(() -> silences.put(s.id(), s), s));
   }
 
   @Override
@@ -135,7 +147,7 @@ public final class MuteRegistry implements MuteService {
 
   @Override
   public Future<MaintenanceWindow> createWindow(MaintenanceWindow draft, String actor) {
-    return store.insertWindow(draft, actor).map(w -> changed(() -> windows.put(w.id(), w), w));
+    return known(b -> b.window(draft)).compose(v -> store.insertWindow(draft, actor)).map(w -> changed(() -> windows.put(w.id(), w), w));
   }
 
   @Override
@@ -164,7 +176,7 @@ public final class MuteRegistry implements MuteService {
 
   @Override
   public Future<InhibitRule> createInhibitRule(InhibitRule draft, String actor) {
-    return store.insertInhibitRule(draft, actor).map(r -> changed(() -> apiRules.put(r.id(), r), r));
+    return known(b -> b.inhibitRule(draft)).compose(v -> store.insertInhibitRule(draft, actor)).map(r -> changed(() -> apiRules.put(r.id(), r), r));
   }
 
   @Override

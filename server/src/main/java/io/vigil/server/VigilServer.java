@@ -159,6 +159,7 @@ public final class VigilServer extends VerticleBase {
     // Patrol (issue 5): the inventory is read before the rules, whose grading uses its contract tiers.
     PatrolReports patrolReports = new PatrolReports(db.pool());
     Inventory inventory = new Inventory(new io.vigil.server.patrol.PgInventoryStore(db.pool()), patrolReports, clock, config.patrol().defaultZone());
+    mutes.inventory(inventory::snapshot);
     return db.migrate()
         .compose(v -> inventory.refresh().map(snap -> {
           catalog.initialInventoryTiers(Patrol.tiers(snap));

@@ -40,6 +40,7 @@ class MaintenanceWindowIT {
       // second) for the fault to be recorded and looked at while muted on a loaded machine too. Later:
       // starts in two hours.
       Instant ends = now.plusSeconds(8);
+      SilenceIT.inventory(http, "acme");
       Http.Reply inside = http.post("/api/v1/maintenance-windows", window("acme", local.minusHours(1), local.plusSeconds(8), "OS patching"));
       assertEquals(201, inside.status(), inside.toString());
       assertTrue(inside.json().getBoolean("active"));

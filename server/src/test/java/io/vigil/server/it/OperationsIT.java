@@ -104,6 +104,7 @@ class OperationsIT {
     assertEquals(0.0, value(scrape, "vigil_faults_muted{severity=\"P1\"}").orElseThrow());
 
     // A silenced fault still fires but pages nobody: it moves from the firing gauge to the muted one, and back.
+    SilenceIT.inventory(http, "acme", "erp");
     Http.Reply silence = http.post("/api/v1/silences",
         SilenceIT.silenceBody("acme", "erp", java.time.Instant.now().plus(java.time.Duration.ofHours(1)), "metrics test"));
     assertEquals(201, silence.status(), silence.toString());

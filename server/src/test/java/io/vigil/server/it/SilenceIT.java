@@ -27,6 +27,7 @@ class SilenceIT {
   void start() throws Exception {
     vigil = new TestVigil();
     http = vigil.http;
+    inventory(http, "acme", "erp", "crm", "hr");
   }
 
   @AfterEach
@@ -39,6 +40,19 @@ class SilenceIT {
             .add(new JsonObject().put("name", "customer").put("value", customer).put("isRegex", false).put("isEqual", true))
             .add(new JsonObject().put("name", "system").put("value", system)))
         .put("endsAt", endsAt.toString()).put("createdBy", "li.wei").put("comment", comment).encode();
+  }
+
+  /**
+   * Puts a customer and its systems in the inventory: silences, windows and inhibit rules that name
+   * a customer or system must name known ones. A customer that is already there is left as it is.
+   */
+  static void inventory(Http http, String customer, String... systems) throws Exception {
+    Http.Reply c = http.post("/api/v1/customers", new JsonObject().put("id", customer).put("tier", "7x24").put("timeZone", "UTC").encode());
+    if (c.status() != 201 && c.status() != 409) throw new AssertionError("creating customer " + customer + ": " + c);
+    for (String system : systems) {
+      Http.Reply s = http.post("/api/v1/customers/" + customer + "/systems", new JsonObject().put("id", system).encode());
+      if (s.status() != 201 && s.status() != 409) throw new AssertionError("creating system " + customer + "/" + system + ": " + s);
+    }
   }
 
   static JsonObject fault(Http http, String fingerprintOrRule) throws Exception {
@@ -181,6 +195,28 @@ class SilenceIT {
       assertEquals(c[2], r.json().getString("field"), c[1] + " -> " + r);
       assertNotNull(r.json().getString("error"));
     }
+    // Bound to a customer or system the inventory does not know: refused, naming the value.
+    String[][] unknown = {
+        {"/api/v1/silences", "{\"matchers\":[{\"name\":\"customer\",\"value\":\"acne\"}],\"endsAt\":\"" + future + "\",\"comment\":\"c\"}",
+            "matchers[0]", "acne"},
+        {"/api/v1/silences", "{\"matchers\":[{\"name\":\"customer\",\"value\":\"acme\"},{\"name\":\"system\",\"value\":\"epr\"}],"
+            + "\"endsAt\":\"" + future + "\",\"comment\":\"c\"}", "matchers[1]", "epr"},
+        {"/api/v1/maintenance-windows", "{\"customer\":\"acne\",\"days\":[\"sat\"],\"start\":\"01:00\",\"end\":\"02:00\",\"timeZone\":\"UTC\",\"comment\":\"c\"}",
+            "customer", "acne"},
+        {"/api/v1/maintenance-windows", "{\"customer\":\"acme\",\"system\":\"epr\",\"days\":[\"sat\"],\"start\":\"01:00\",\"end\":\"02:00\",\"timeZone\":\"UTC\",\"comment\":\"c\"}",
+            "system", "epr"},
+        {"/api/v1/inhibit-rules", "{\"sourceMatch\":" + m + ",\"targetMatch\":[{\"name\":\"customer\",\"value\":\"globx\"}]}", "targetMatch[0]", "globx"},
+    };
+    for (String[] c : unknown) {
+      Http.Reply r = http.post(c[0], c[1]);
+      assertEquals(400, r.status(), c[1] + " -> " + r);
+      assertEquals(c[2], r.json().getString("field"), c[1] + " -> " + r);
+      assertTrue(r.json().getString("error").contains("'" + c[3] + "'"), "the message names the unknown value: " + r);
+    }
+    // A regex is a pattern, not a name: it may match customers that come later.
+    assertEquals(201, http.post("/api/v1/silences", "{\"matchers\":[{\"name\":\"customer\",\"value\":\"acme|later\",\"isRegex\":true}],"
+        + "\"endsAt\":\"" + future + "\",\"comment\":\"c\"}").status());
+    assertEquals(0, vigil.count("maintenance_windows"));
     Http.Reply state = http.get("/api/v1/silences?state=sleeping");
     assertEquals(400, state.status());
     assertEquals("state", state.json().getString("field"));
@@ -190,7 +226,7 @@ class SilenceIT {
     assertEquals(404, http.delete("/api/v1/silences/nope").status());
     assertEquals(404, http.get("/api/v1/maintenance-windows/nope").status());
     assertEquals(404, http.delete("/api/v1/inhibit-rules/nope").status());
-    assertEquals(0, vigil.count("silences"));
+    assertEquals(1, vigil.count("silences"), "only the regex silence was stored");
   }
 
   @Test

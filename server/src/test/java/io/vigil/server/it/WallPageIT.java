@@ -93,6 +93,7 @@ class WallPageIT {
 
   @Test
   void silencedFaultIsShownDimmedAsSilencedAndLeftOutOfTheCounters() throws Exception {
+    SilenceIT.inventory(vigil.http, "acme", "erp");
     Http.Reply silence = vigil.http.post("/api/v1/silences", SilenceIT.silenceBody("acme", "erp",
         java.time.Instant.now().plus(Duration.ofHours(2)), "ERP database upgrade"));
     assertEquals(201, silence.status(), silence.toString());
