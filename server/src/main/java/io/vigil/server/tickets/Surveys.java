@@ -12,13 +12,9 @@ import io.vigil.web.NotFoundException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.HexFormat;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Satisfaction surveys: one per closed ticket, answered without an account through a signed link.
@@ -33,25 +29,18 @@ public final class Surveys {
   static final Duration VALID = Duration.ofDays(30);
   private final Pool pool;
   private final String publicUrl;
-  private byte[] secret;
+  private final LinkSigner links;
 
   /** {@code publicUrl}: VIGIL_PUBLIC_URL, or null (the survey then gives only the link's path). */
   public Surveys(Pool pool, String publicUrl) {
     this.pool = pool;
     this.publicUrl = publicUrl;
+    this.links = new LinkSigner(pool, "survey_secret", "survey");
   }
 
   /** Loads (or makes, once, for every node) the signing secret. */
   public Future<Void> start() {
-    byte[] fresh = new byte[32];
-    new SecureRandom().nextBytes(fresh);
-    return pool.preparedQuery("INSERT INTO storage_meta (key, value) VALUES ('survey_secret', $1) ON CONFLICT (key) DO NOTHING")
-        .execute(Tuple.of(HexFormat.of().formatHex(fresh)))
-        .compose(v -> pool.query("SELECT value FROM storage_meta WHERE key = 'survey_secret'").execute())
-        .map(rows -> {
-          secret = HexFormat.of().parseHex(rows.iterator().next().getString("value"));
-          return null;
-        });
+    return links.start();
   }
 
   /** Creates the survey of a ticket being closed, in the caller's transaction. */
@@ -118,33 +107,12 @@ public final class Surveys {
   }
 
   String token(long ticketId, Instant expires) {
-    String body = ticketId + "." + expires.getEpochSecond();
-    return body + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(hmac(body));
+    return links.token(ticketId, expires);
   }
 
   /** The ticket id of a genuine, unexpired token. */
   long verify(String token, Instant now) {
-    String[] parts = token == null ? new String[0] : token.split("\\.");
-    if (parts.length != 3) throw new NotFoundException("no such survey");
-    byte[] mac;
-    try {
-      mac = Base64.getUrlDecoder().decode(parts[2]);
-    } catch (IllegalArgumentException e) {
-      throw new NotFoundException("no such survey");
-    }
-    if (!MessageDigest.isEqual(mac, hmac(parts[0] + "." + parts[1]))) throw new NotFoundException("no such survey");
-    if (Instant.ofEpochSecond(Long.parseLong(parts[1])).isBefore(now)) throw new ApiError(410, "this survey link has expired", "token");
-    return Long.parseLong(parts[0]);
-  }
-
-  private byte[] hmac(String body) {
-    try {
-      Mac m = Mac.getInstance("HmacSHA256");
-      m.init(new SecretKeySpec(secret, "HmacSHA256"));
-      return m.doFinal(body.getBytes(StandardCharsets.UTF_8));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 unavailable", e);
-    }
+    return links.verify(token, now);
   }
 
   static String sha256(String s) {

@@ -1,0 +1,247 @@
+package io.vigil.server.notify;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vigil.server.notify.Deliveries.Delivery;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends what {@code notify_deliveries} holds. Per receiver at most {@code max_concurrency} requests
+ * are in flight on this node; each claimed row is leased for its timeout plus a margin, so a node
+ * killed mid-send leaves it to be sent again (same body, same {@code Idempotency-Key}) when the
+ * lease ends: that is the whole at-least-once window. Failures are sorted as STYLE.md says: 2xx is
+ * delivered; 5xx, 408, 429, timeouts and connection errors retry with exponential backoff and full
+ * jitter ({@code Retry-After} is honoured as a floor) until the row is older than the dead-letter
+ * age; any other 4xx is dead at once (sending it again would get the same answer). Runs on the event
+ * loop of the Vert.x context that calls {@link #start}; never blocks.
+ */
+public final class Sender {
+  private static final Logger LOG = LoggerFactory.getLogger(Sender.class);
+  /** Beyond the request timeout, how long a claimed row stays leased to this node. */
+  static final Duration LEASE_MARGIN = Duration.ofSeconds(30);
+
+  /** One webhook of a receiver, as the sender needs it. */
+  public record Target(String url, Map<String, String> headers, Duration timeout, String hmacSecret, int maxConcurrency) {
+    @Override
+    public String toString() {
+      return "Target[" + url + (hmacSecret == null ? "" : ", signed") + "]";
+    }
+  }
+
+  /** What the sender reads from the notification configuration, at every pass (it may be reloaded). */
+  public interface Directory {
+    /** Null when the receiver or its webhook no longer exists. */
+    Target target(String receiver, int webhook);
+
+    /** Every receiver's maximum concurrency (the smallest of its webhooks'). */
+    int maxConcurrency(String receiver);
+
+    Duration retryBase();
+
+    Duration retryCap();
+
+    Duration deadLetterAfter();
+  }
+
+  /** Told about every delivery that went dead (the dead-letter alert listens). */
+  public interface DeadLetters {
+    void dead(Delivery d, String error);
+  }
+
+  private final Vertx vertx;
+  private final Deliveries store;
+  private final Directory directory;
+  private final Clock clock;
+  private final HttpClient http;
+  private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+  private final AtomicBoolean passRunning = new AtomicBoolean();
+  private final AtomicBoolean passAgain = new AtomicBoolean();
+  private final Counter sent;
+  private final Counter failed;
+  private final Counter deadCount;
+  private final Timer latency;
+  private volatile DeadLetters deadLetters = (d, e) -> {};
+  private long timer = -1;
+
+  public Sender(Vertx vertx, Deliveries store, Directory directory, Clock clock, MeterRegistry registry) {
+    this.vertx = vertx;
+    this.store = store;
+    this.directory = directory;
+    this.clock = clock;
+    // Keep-alive: a pager bridge gets many small requests; one connection each would cost a handshake.
+    this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setKeepAliveTimeout(30),
+        new PoolOptions().setHttp1MaxSize(64));
+    this.sent = Counter.builder("vigil_notify_sent_total").description("webhook requests answered 2xx").register(registry);
+    this.failed = Counter.builder("vigil_notify_failed_attempts_total").description("webhook attempts that failed (retried or dead)").register(registry);
+    this.deadCount = Counter.builder("vigil_notify_dead_total").description("deliveries given up (dead letters)").register(registry);
+    this.latency = Timer.builder("vigil_notify_request_seconds").description("webhook request duration").register(registry);
+  }
+
+  public void onDead(DeadLetters l) {
+    this.deadLetters = l;
+  }
+
+  /** Starts the periodic pass (retries, other nodes' rows); {@link #poke} runs one at once. */
+  public void start(Duration every) {
+    timer = vertx.setPeriodic(every.toMillis(), id -> poke());
+  }
+
+  public void stop() {
+    if (timer >= 0) vertx.cancelTimer(timer);
+  }
+
+  /** Runs a pass now (or right after the one running). Callable from any thread. */
+  public void poke() {
+    if (!passRunning.compareAndSet(false, true)) {
+      passAgain.set(true);
+      return;
+    }
+    passAgain.set(false);
+    Instant now = clock.instant();
+    store.dueReceivers(now)
+        .compose(receivers -> {
+          Future<Void> all = Future.succeededFuture();
+          for (String r : receivers) all = all.compose(v -> claimAndSend(r, now));
+          return all;
+        })
+        .onFailure(t -> LOG.warn("notify.pass_failed cause=\"{}\"", t.toString()))
+        .onComplete(ar -> {
+          passRunning.set(false);
+          if (passAgain.getAndSet(false)) poke();
+        });
+  }
+
+  private Future<Void> claimAndSend(String receiver, Instant now) {
+    AtomicInteger busy = inFlight.computeIfAbsent(receiver, k -> new AtomicInteger());
+    int free = directory.maxConcurrency(receiver) - busy.get();
+    if (free <= 0) return Future.succeededFuture();
+    Duration lease = directory.target(receiver, 0) == null ? Duration.ofSeconds(10) : directory.target(receiver, 0).timeout();
+    return store.claim(receiver, free, now, lease.plus(LEASE_MARGIN)).map(ds -> {
+      for (Delivery d : ds) {
+        busy.incrementAndGet();
+        send(d).onComplete(ar -> {
+          busy.decrementAndGet();
+          if (ar.failed()) LOG.warn("notify.record_failed delivery={} cause=\"{}\"", d.id(), ar.cause().toString());
+          // A slot is free: more of this receiver's queue may go now.
+          poke();
+        });
+      }
+      return null;
+    });
+  }
+
+  /** One attempt; completes when its outcome is recorded. */
+  Future<Void> send(Delivery d) {
+    Target t = directory.target(d.receiver(), d.webhook());
+    Instant now = clock.instant();
+    if (t == null) {
+      return dead(d, null, "receiver '" + d.receiver() + "' (webhook " + d.webhook() + ") is no longer configured", now);
+    }
+    long started = System.nanoTime();
+    long timeoutMs = t.timeout().toMillis();
+    RequestOptions req = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(d.url())
+        .setConnectTimeout(timeoutMs).setIdleTimeout(timeoutMs).setFollowRedirects(false)
+        .putHeader("Content-Type", "application/json").putHeader("User-Agent", "Vigil-notify")
+        .putHeader("Idempotency-Key", d.idempotencyKey());
+    t.headers().forEach(req::putHeader);
+    if (t.hmacSecret() != null) {
+      long ts = now.getEpochSecond();
+      req.putHeader(Signing.TIMESTAMP_HEADER, Long.toString(ts));
+      req.putHeader(Signing.SIGNATURE_HEADER, Signing.sign(t.hmacSecret(), ts, d.body()));
+    }
+    Future<int[]> attempt;
+    try {
+      attempt = http.request(req)
+          .compose(r -> r.send(Buffer.buffer(d.body())))
+          .compose(resp -> resp.body().map(b -> new int[] {resp.statusCode(), retryAfterSeconds(resp.getHeader("Retry-After"))}));
+    } catch (RuntimeException e) { // a URL the client refuses
+      attempt = Future.failedFuture(e);
+    }
+    return attempt.timeout(timeoutMs, TimeUnit.MILLISECONDS).transform(ar -> {
+      latency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+      Instant at = clock.instant();
+      if (ar.succeeded()) {
+        int status = ar.result()[0];
+        if (status >= 200 && status < 300) {
+          sent.increment();
+          return store.delivered(d.id(), status, at);
+        }
+        String error = "receiver '" + d.receiver() + "' answered " + status + " (attempt " + d.attempts() + ")";
+        if (status >= 500 || status == 408 || status == 429) return retry(d, status, error, ar.result()[1], at);
+        return dead(d, status, error + ": not retried, a 4xx would be answered again", at);
+      }
+      Throwable c = ar.cause();
+      String why = c instanceof java.util.concurrent.TimeoutException || c instanceof io.vertx.core.impl.NoStackTraceTimeoutException
+          ? "timed out after " + timeoutMs + " ms" : c.toString();
+      return retry(d, null, "receiver '" + d.receiver() + "' " + d.url() + ": " + why + " (attempt " + d.attempts() + ")", -1, at);
+    });
+  }
+
+  private Future<Void> retry(Delivery d, Integer status, String error, int retryAfterS, Instant now) {
+    failed.increment();
+    if (!now.isBefore(d.createdAt().plus(directory.deadLetterAfter()))) {
+      return dead(d, status, error + "; gave up after " + directory.deadLetterAfter(), now);
+    }
+    Duration delay = Backoffs.fullJitter(d.attempts(), directory.retryBase(), directory.retryCap(), ThreadLocalRandom.current().nextDouble());
+    if (retryAfterS > 0) delay = max(delay, Duration.ofSeconds(Math.min(retryAfterS, directory.retryCap().toSeconds())));
+    LOG.info("notify.retry delivery={} in_ms={} cause=\"{}\"", d.id(), delay.toMillis(), error);
+    return store.retryAt(d.id(), status, error, now.plus(delay));
+  }
+
+  private Future<Void> dead(Delivery d, Integer status, String error, Instant now) {
+    failed.increment();
+    deadCount.increment();
+    LOG.warn("notify.dead_letter delivery={} receiver={} kind={} cause=\"{}\"", d.id(), d.receiver(), d.kind(), error);
+    return store.dead(d.id(), status, error, now).onSuccess(v -> deadLetters.dead(d, error));
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
+  }
+
+  /** Seconds from a {@code Retry-After} header in its delta-seconds form; -1 when absent or a date. */
+  static int retryAfterSeconds(String v) {
+    if (v == null) return -1;
+    try {
+      return Math.max(0, Integer.parseInt(v.trim()));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  public Future<Void> close() {
+    stop();
+    return http.close();
+  }
+
+  /** For tests and /metrics: requests in flight per receiver on this node. */
+  public Map<String, Integer> inFlight() {
+    Map<String, Integer> out = new java.util.TreeMap<>();
+    inFlight.forEach((k, v) -> out.put(k, v.get()));
+    return out;
+  }
+
+  List<String> receiversBusy() {
+    return inFlight.entrySet().stream().filter(e -> e.getValue().get() > 0).map(Map.Entry::getKey).toList();
+  }
+}
