@@ -25,7 +25,10 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 public final class RulesFile {
   private static final Set<String> RULE_KEYS = Set.of("name", "alert", "expr", "resolve_expr", "for", "keep_firing_for",
       "severity", "labels", "annotations");
-  private static final Set<String> TOP_KEYS = Set.of("rules", "groups", "grading", "flapping", "inhibit_rules");
+  // Notifications (route, receivers, time intervals, notify) and on-call (people, schedules,
+  // escalations) share the file, in Alertmanager's shape; their own parsers read those keys.
+  private static final Set<String> TOP_KEYS = Set.of("rules", "groups", "grading", "flapping", "inhibit_rules", "route", "receivers",
+      "time_intervals", "mute_time_intervals", "notify", "people", "schedules", "escalations");
   private static final Map<String, Severity> PROMETHEUS_SEVERITY = Map.of("critical", Severity.P1, "major", Severity.P2,
       "error", Severity.P2, "warning", Severity.P3, "minor", Severity.P3, "info", Severity.P4, "none", Severity.P4);
 
@@ -50,7 +53,7 @@ public final class RulesFile {
     List<String> problems = new ArrayList<>();
     for (Object k : top.keySet()) {
       if (!TOP_KEYS.contains(String.valueOf(k))) {
-        problems.add(sourceName + ": unknown top-level key '" + k + "' (known: flapping, grading, groups, inhibit_rules, rules)");
+        problems.add(sourceName + ": unknown top-level key '" + k + "' (known: " + String.join(", ", TOP_KEYS.stream().sorted().toList()) + ")");
       }
     }
     List<Object> entries = new ArrayList<>();

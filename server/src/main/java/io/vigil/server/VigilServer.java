@@ -168,6 +168,7 @@ public final class VigilServer extends VerticleBase {
         .compose(v -> new PartitionMaintainer(db.pool(), db.samplesLayout(), config.retentionDays(), clock).run())
         .compose(v -> tokens.bootstrap(adminToken))
         .compose(v -> surveys.start())
+        .compose(v -> tickets.start())
         .compose(v -> mutes.refresh())
         .compose(v -> catalog.load(fileRules.path(), fileRules.text(), fileRules.set()))
         .compose(v -> faults.active())

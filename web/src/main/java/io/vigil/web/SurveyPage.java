@@ -47,7 +47,7 @@ final class SurveyPage {
         .append("</h1><p>").append(esc(message)).append("</p></main></body></html>").toString();
   }
 
-  private static StringBuilder head(String title) {
+  static StringBuilder head(String title) {
     return new StringBuilder("<!doctype html><html lang=en><head><meta charset=utf-8><meta name=viewport content=\"width=device-width,initial-scale=1\">")
         .append("<title>").append(esc(title)).append("</title><style>")
         .append("body{font:16px/1.5 system-ui,'Noto Sans CJK SC','WenQuanYi Micro Hei',sans-serif;margin:0;background:#f4f6f8;color:#1b2430}")

@@ -130,6 +130,43 @@ final class TicketApi {
       });
     });
 
+    // The acknowledge link in a page (issue 12): the signed token is the key, no account. GET only
+    // shows the ticket (link previews open links by themselves); POST acknowledges. JSON for tools.
+    router.get("/ack/:token").handler(ctx -> {
+      String token = ctx.pathParam("token");
+      tickets.ackByToken(token).onComplete(ar -> {
+        if (wantsJson(ctx)) answerJson(ctx, ar);
+        else page(ctx, ar.failed() ? ar.cause() : null, () -> AckPage.form(token, ar.result()), AckPage::problem);
+      });
+    });
+    router.post("/ack/:token").handler(form).handler(ctx -> {
+      String token = ctx.pathParam("token");
+      String type = String.valueOf(ctx.request().getHeader("Content-Type")).toLowerCase(java.util.Locale.ROOT);
+      String by = null;
+      if (type.startsWith("application/json")) {
+        JsonObject body = ctx.body().length() == 0 ? new JsonObject() : WebApi.jsonBody(ctx);
+        if (body == null) return;
+        Object v = body.getValue("by");
+        if (v != null && !(v instanceof String)) {
+          Http.fail(ctx, new ApiError(400, "'by' must be a string (who acknowledges)", "by"));
+          return;
+        }
+        by = (String) v;
+      } else if (type.startsWith("application/x-www-form-urlencoded")) {
+        by = ctx.request().getFormAttribute("by");
+      } else if (ctx.body().length() > 0) {
+        Http.error(ctx, 415, "Content-Type must be application/json or application/x-www-form-urlencoded");
+        return;
+      }
+      if (by != null && by.length() > 80) {
+        Http.fail(ctx, new ApiError(400, "'by' is longer than 80 characters", "by"));
+        return;
+      }
+      tickets.ackWithToken(token, by == null ? null : by.strip()).onComplete(ar -> {
+        if (type.startsWith("application/json") || wantsJson(ctx)) answerJson(ctx, ar);
+        else page(ctx, ar.failed() ? ar.cause() : null, () -> AckPage.done(ar.result()), AckPage::problem);
+      });
+    });
     router.post("/api/v1/tickets/:id/ack").handler(auth.requireScoped(Role.OPERATOR))
         .handler(ctx -> owned(ctx, id -> Http.answer(ctx, () -> tickets.acknowledge(id, actor(ctx)).map(Codec::ticket), 200)));
     router.post("/api/v1/tickets/:id/close").handler(auth.requireScoped(Role.OPERATOR))
@@ -207,7 +244,21 @@ final class TicketApi {
   }
 
   /** An HTML answer for the survey pages: the page, or the problem with its status. */
+  private static boolean wantsJson(RoutingContext ctx) {
+    return String.valueOf(ctx.request().getHeader("Accept")).contains("application/json");
+  }
+
+  private static void answerJson(RoutingContext ctx, io.vertx.core.AsyncResult<JsonObject> ar) {
+    if (ar.failed()) Http.fail(ctx, ar.cause());
+    else Http.json(ctx, 200, ar.result());
+  }
+
   private static void page(RoutingContext ctx, Throwable failure, java.util.function.Supplier<String> html) {
+    page(ctx, failure, html, SurveyPage::problem);
+  }
+
+  private static void page(RoutingContext ctx, Throwable failure, java.util.function.Supplier<String> html,
+      java.util.function.BiFunction<Integer, String, String> problem) {
     if (ctx.response().ended()) return;
     int status = 200;
     String body;
@@ -215,10 +266,10 @@ final class TicketApi {
       body = html.get();
     } else if (failure instanceof ApiError e && e.status() < 500) {
       status = e.status();
-      body = SurveyPage.problem(status, e.getMessage());
+      body = problem.apply(status, e.getMessage());
     } else if (failure instanceof NotFoundException e) {
       status = 404;
-      body = SurveyPage.problem(404, e.getMessage());
+      body = problem.apply(404, e.getMessage());
     } else {
       Http.fail(ctx, failure);
       return;

@@ -79,6 +79,15 @@ public interface TicketService {
   /** The satisfaction survey of a closed ticket and its signed link ({@code link}, a path to send to the customer). */
   Future<JsonObject> survey(long id);
 
+  /** The ticket a signed acknowledge link (from a page) points at, no account: 404 forged, 410 expired. */
+  Future<JsonObject> ackByToken(String token);
+
+  /**
+   * Acknowledges through the signed link as {@code by} (free text, may be null); a ticket someone
+   * already owns is answered as it is ({@code already: true}), not refused.
+   */
+  Future<JsonObject> ackWithToken(String token, String by);
+
   /** The survey a signed link opens (no account): 404 for a forged token, 410 for an expired one. */
   Future<JsonObject> surveyByToken(String token);
 

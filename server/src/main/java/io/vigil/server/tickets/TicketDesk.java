@@ -46,12 +46,16 @@ public final class TicketDesk implements TicketService {
   private final Clock clock;
   private final ZoneId defaultZone;
   private final Surveys surveys;
+  private final LinkSigner ackLinks;
+  /** How long the acknowledge link in a page stays valid. */
+  public static final java.time.Duration ACK_LINK_VALID = java.time.Duration.ofHours(24);
 
   public TicketDesk(Pool pool, StreamHub hub, SlaTimers sla, Surveys surveys, Clock clock, ZoneId defaultZone) {
     this.pool = pool;
     this.hub = hub;
     this.sla = sla;
     this.surveys = surveys;
+    this.ackLinks = new LinkSigner(pool, "ack_secret", "acknowledge link");
     this.clock = clock;
     this.defaultZone = defaultZone;
   }
@@ -104,6 +108,11 @@ public final class TicketDesk implements TicketService {
         });
   }
 
+  private static String deliveryDetail() {
+    return "jsonb_build_object('receiver', d.receiver, 'kind', d.kind, 'groupKey', d.group_key, 'attempts', d.attempts, "
+        + "'lastStatus', d.last_status, 'lastError', d.last_error, 'idempotencyKey', d.idempotency_key)";
+  }
+
   @Override
   public Future<List<JsonObject>> timeline(long id) {
     return get(id).compose(t -> pool.preparedQuery(
@@ -117,7 +126,13 @@ public final class TicketDesk implements TicketService {
                 + "UNION ALL SELECT 'visit', v.id, v.arrived_at, 'visit_arrived', v.recorded_by, "
                 + "jsonb_build_object('engineer', v.engineer, 'note', v.note) FROM ticket_visits v WHERE v.ticket_id = $1 "
                 + "UNION ALL SELECT 'visit', v.id, v.departed_at, 'visit_departed', v.recorded_by, "
-                + "jsonb_build_object('engineer', v.engineer) FROM ticket_visits v WHERE v.ticket_id = $1 AND v.departed_at IS NOT NULL")
+                + "jsonb_build_object('engineer', v.engineer) FROM ticket_visits v WHERE v.ticket_id = $1 AND v.departed_at IS NOT NULL "
+                // Notifications (issue 12): queued, then delivered or given up, per receiver.
+                + "UNION ALL SELECT 'notification', d.id, d.created_at, 'notification_queued', 'vigil', " + deliveryDetail()
+                + " FROM notify_deliveries d WHERE d.ticket_id = $1 "
+                + "UNION ALL SELECT 'notification', d.id, COALESCE(d.delivered_at, d.dead_at), "
+                + "CASE WHEN d.delivered_at IS NOT NULL THEN 'notification_delivered' ELSE 'notification_dead' END, 'vigil', " + deliveryDetail()
+                + " FROM notify_deliveries d WHERE d.ticket_id = $1 AND (d.delivered_at IS NOT NULL OR d.dead_at IS NOT NULL)")
         .execute(Tuple.of(id)))
         .map(rows -> {
           List<JsonObject> out = new ArrayList<>(rows.size());
@@ -267,6 +282,45 @@ public final class TicketDesk implements TicketService {
             .put("severity", r.severity().name()).put("tier", t.sla().tier()).put("respondBy", str(t.respondBy()))
             .put("resolveBy", str(t.resolveBy()))).map(v -> t)))
         .onSuccess(hub::publishTicket);
+  }
+
+  /** Loads the acknowledge links' secret. */
+  public Future<Void> start() {
+    return ackLinks.start();
+  }
+
+  /** The path of a signed link that acknowledges ticket {@code id} without an account, valid {@link #ACK_LINK_VALID}. */
+  public String ackPath(long id) {
+    return "/ack/" + ackLinks.token(id, clock.instant().plus(ACK_LINK_VALID));
+  }
+
+  @Override
+  public Future<JsonObject> ackByToken(String token) {
+    return Future.succeededFuture(token).map(t -> ackLinks.verify(t, clock.instant())).compose(this::ackView);
+  }
+
+  @Override
+  public Future<JsonObject> ackWithToken(String token, String by) {
+    return Future.succeededFuture(token).map(t -> ackLinks.verify(t, clock.instant())).compose(id -> get(id).compose(t -> {
+      // A ticket someone already owns is left as it is: a second tap on the link is not an error.
+      if (t.state() != TicketState.OPEN && t.state() != TicketState.REOPENED) return ackView(id).map(v -> v.put("already", true));
+      String actor = by == null || by.isBlank() ? "ack-link" : by.strip();
+      return acknowledge(id, actor).compose(done -> ackView(id)).map(v -> v.put("already", false));
+    }));
+  }
+
+  private Future<JsonObject> ackView(long id) {
+    return pool.preparedQuery("SELECT t.id, t.summary, t.customer, t.system, t.severity, t.state, t.acknowledged_at, "
+            + "(SELECT actor FROM ticket_events e WHERE e.ticket_id = t.id AND e.kind = 'acknowledged' ORDER BY e.id LIMIT 1) AS acked_by "
+            + "FROM tickets t WHERE t.id = $1")
+        .execute(Tuple.of(id)).map(rows -> {
+          if (rows.size() == 0) throw new NotFoundException("no ticket " + id);
+          Row r = rows.iterator().next();
+          Instant acked = Rows.instant(r, "acknowledged_at");
+          return new JsonObject().put("ticketId", id).put("summary", r.getString("summary")).put("customer", r.getString("customer"))
+              .put("system", r.getString("system")).put("severity", r.getString("severity")).put("state", r.getString("state"))
+              .put("acknowledgedAt", acked == null ? null : acked.toString()).put("acknowledgedBy", r.getString("acked_by"));
+        });
   }
 
   @Override

@@ -102,7 +102,7 @@ public final class EphemeralPostgres {
     return out;
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }

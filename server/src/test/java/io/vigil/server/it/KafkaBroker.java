@@ -3,7 +3,6 @@ package io.vigil.server.it;
 import java.io.FileWriter;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -171,8 +170,6 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    return EphemeralPostgres.freePort();
   }
 }

@@ -1,0 +1,44 @@
+package io.vigil.server.notify;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import io.vigil.server.storage.Rows;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads and marks the {@code notify_outbox} (V20): the rows the triggers wrote in the transactions
+ * of fault and ticket changes. Only the router reads it; it marks rows routed in the same
+ * transaction that stores what it made of them (deliveries, group state), so a crash between the
+ * two cannot lose an event or route it twice.
+ */
+final class Outbox {
+  /** One outbox row; {@code ticketId} is the fault's ticket as it is now (opened after the fault row was written). */
+  record Event(long id, Instant at, String kind, String status, Long faultId, Long ticketId, JsonObject detail) {}
+
+  private Outbox() {}
+
+  static Future<List<Event>> unrouted(SqlConnection conn, int limit) {
+    return conn.preparedQuery("SELECT o.*, COALESCE(o.ticket_id, f.ticket_id) AS tid FROM notify_outbox o LEFT JOIN faults f ON f.id = o.fault_id "
+            + "WHERE o.routed_at IS NULL ORDER BY o.id LIMIT $1")
+        .execute(Tuple.of(limit))
+        .map(rows -> {
+          List<Event> out = new ArrayList<>();
+          for (Row r : rows) {
+            out.add(new Event(r.getLong("id"), Rows.instant(r, "at"), r.getString("kind"), r.getString("status"), r.getLong("fault_id"),
+                r.getLong("tid"), (JsonObject) r.getJson("detail")));
+          }
+          return out;
+        });
+  }
+
+  static Future<Void> routed(SqlConnection conn, List<Long> ids, Instant now) {
+    if (ids.isEmpty()) return Future.succeededFuture();
+    return conn.preparedQuery("UPDATE notify_outbox SET routed_at = $2 WHERE id = ANY($1)")
+        .execute(Tuple.of(ids.toArray(new Long[0]), Rows.ts(now))).mapEmpty();
+  }
+}
