@@ -60,16 +60,7 @@ public final class Deliveries {
             + "SELECT id FROM notify_deliveries WHERE receiver = $1 AND delivered_at IS NULL AND dead_at IS NULL AND next_attempt_at <= $2 "
             + "AND (lease_until IS NULL OR lease_until < $2) ORDER BY next_attempt_at, id LIMIT $4 FOR UPDATE SKIP LOCKED) RETURNING d.*")
         .execute(Tuple.of(receiver, Rows.ts(now), Rows.ts(now.plus(lease)), limit))
-        .map(rows -> {
-          List<Delivery> out = new ArrayList<>();
-          for (Row r : rows) {
-            out.add(new Delivery(r.getLong("id"), r.getString("idempotency_key"), r.getString("receiver"), r.getInteger("webhook"),
-                r.getString("url"), r.getString("body"), r.getString("kind"), r.getLong("ticket_id"), Rows.instant(r, "created_at"),
-                r.getInteger("attempts")));
-          }
-          out.sort(java.util.Comparator.comparingLong(Delivery::id));
-          return out;
-        });
+        .map(Deliveries::deliveries);
   }
 
   public Future<Void> delivered(long id, int status, Instant now) {
@@ -85,6 +76,31 @@ public final class Deliveries {
   public Future<Void> dead(long id, Integer status, String error, Instant now) {
     return pool.preparedQuery("UPDATE notify_deliveries SET dead_at = $2, last_status = $3, last_error = $4, lease_until = NULL WHERE id = $1")
         .execute(Tuple.of(id, Rows.ts(now), status, error)).mapEmpty();
+  }
+
+  /** A receiver is back: its waiting deliveries are due now. Returns how many. */
+  public Future<Integer> release(String receiver, Instant now) {
+    return pool.preparedQuery("UPDATE notify_deliveries SET next_attempt_at = $2 WHERE receiver = $1 AND delivered_at IS NULL "
+            + "AND dead_at IS NULL AND next_attempt_at > $2")
+        .execute(Tuple.of(receiver, Rows.ts(now))).map(r -> r.rowCount());
+  }
+
+  /** Marks dead every pending delivery created before {@code cutoff} that is not leased; returns them. */
+  public Future<List<Delivery>> deadOlderThan(Instant cutoff, Instant now, String error) {
+    return pool.preparedQuery("UPDATE notify_deliveries SET dead_at = $2, last_error = $3 WHERE delivered_at IS NULL AND dead_at IS NULL "
+            + "AND created_at < $1 AND (lease_until IS NULL OR lease_until < $2) RETURNING *")
+        .execute(Tuple.of(Rows.ts(cutoff), Rows.ts(now), error)).map(Deliveries::deliveries);
+  }
+
+  private static List<Delivery> deliveries(io.vertx.sqlclient.RowSet<Row> rows) {
+    List<Delivery> out = new ArrayList<>();
+    for (Row r : rows) {
+      out.add(new Delivery(r.getLong("id"), r.getString("idempotency_key"), r.getString("receiver"), r.getInteger("webhook"),
+          r.getString("url"), r.getString("body"), r.getString("kind"), r.getLong("ticket_id"), Rows.instant(r, "created_at"),
+          r.getInteger("attempts")));
+    }
+    out.sort(java.util.Comparator.comparingLong(Delivery::id));
+    return out;
   }
 
   /** The receivers that have deliveries due at {@code now} (a cheap index scan). */

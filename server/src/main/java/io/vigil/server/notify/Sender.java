@@ -15,7 +15,6 @@ import io.vigil.server.notify.Deliveries.Delivery;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -74,6 +73,7 @@ public final class Sender {
   private final Clock clock;
   private final HttpClient http;
   private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+  private final Map<String, Health> health = new ConcurrentHashMap<>();
   private final AtomicBoolean passRunning = new AtomicBoolean();
   private final AtomicBoolean passAgain = new AtomicBoolean();
   private final Counter sent;
@@ -97,13 +97,46 @@ public final class Sender {
     this.latency = Timer.builder("vigil_notify_request_seconds").description("webhook request duration").register(registry);
   }
 
+  /**
+   * A receiver that answered with a retryable failure is probed with one request at a time, at its
+   * own backoff, while the rest of its queue waits: during an outage the queue costs the receiver
+   * (and us) one request per backoff step, not one per notification. The first success releases the
+   * whole queue at full concurrency, so a backlog drains as soon as the receiver is back rather than
+   * when each row's own backoff ends.
+   */
+  private static final class Health {
+    volatile int failures;
+    volatile Instant probeAt = Instant.MIN;
+  }
+
   public void onDead(DeadLetters l) {
     this.deadLetters = l;
   }
 
   /** Starts the periodic pass (retries, other nodes' rows); {@link #poke} runs one at once. */
   public void start(Duration every) {
-    timer = vertx.setPeriodic(every.toMillis(), id -> poke());
+    long[] n = {0};
+    timer = vertx.setPeriodic(every.toMillis(), id -> {
+      poke();
+      // Rows held back behind a failing receiver age too: give them up at the same age as retried ones.
+      if (++n[0] % Math.max(1, 60_000 / every.toMillis()) == 0) sweepAged();
+    });
+  }
+
+  /** Gives up deliveries older than the dead-letter age that no node is sending. */
+  public Future<Integer> sweepAged() {
+    Instant now = clock.instant();
+    return store.deadOlderThan(now.minus(directory.deadLetterAfter()), now, "not delivered within " + directory.deadLetterAfter())
+        .map(dead -> {
+          for (Delivery d : dead) {
+            deadCount.increment();
+            LOG.warn("notify.dead_letter delivery={} receiver={} kind={} cause=\"not delivered within {}\"", d.id(), d.receiver(), d.kind(),
+                directory.deadLetterAfter());
+            deadLetters.dead(d, "not delivered within " + directory.deadLetterAfter());
+          }
+          return dead.size();
+        })
+        .onFailure(t -> LOG.warn("notify.sweep_failed cause=\"{}\"", t.toString()));
   }
 
   public void stop() {
@@ -133,7 +166,9 @@ public final class Sender {
 
   private Future<Void> claimAndSend(String receiver, Instant now) {
     AtomicInteger busy = inFlight.computeIfAbsent(receiver, k -> new AtomicInteger());
+    Health h = health.computeIfAbsent(receiver, k -> new Health());
     int free = directory.maxConcurrency(receiver) - busy.get();
+    if (h.failures > 0) free = busy.get() == 0 && !now.isBefore(h.probeAt) ? 1 : 0;
     if (free <= 0) return Future.succeededFuture();
     Duration lease = directory.target(receiver, 0) == null ? Duration.ofSeconds(10) : directory.target(receiver, 0).timeout();
     return store.claim(receiver, free, now, lease.plus(LEASE_MARGIN)).map(ds -> {
@@ -184,7 +219,7 @@ public final class Sender {
         int status = ar.result()[0];
         if (status >= 200 && status < 300) {
           sent.increment();
-          return store.delivered(d.id(), status, at);
+          return store.delivered(d.id(), status, at).compose(v -> recovered(d.receiver(), at));
         }
         String error = "receiver '" + d.receiver() + "' answered " + status + " (attempt " + d.attempts() + ")";
         if (status >= 500 || status == 408 || status == 429) return retry(d, status, error, ar.result()[1], at);
@@ -197,8 +232,24 @@ public final class Sender {
     });
   }
 
+  private Future<Void> recovered(String receiver, Instant now) {
+    Health h = health.get(receiver);
+    if (h == null || h.failures == 0) return Future.succeededFuture();
+    h.failures = 0;
+    LOG.info("notify.receiver_recovered receiver={}", receiver);
+    return store.release(receiver, now).map(n -> {
+      if (n > 0) LOG.info("notify.queue_released receiver={} deliveries={}", receiver, n);
+      return null;
+    });
+  }
+
   private Future<Void> retry(Delivery d, Integer status, String error, int retryAfterS, Instant now) {
     failed.increment();
+    Health h = health.computeIfAbsent(d.receiver(), k -> new Health());
+    h.failures++;
+    Duration probeIn = Backoffs.fullJitter(h.failures, directory.retryBase(), directory.retryCap(), ThreadLocalRandom.current().nextDouble());
+    if (retryAfterS > 0) probeIn = max(probeIn, Duration.ofSeconds(Math.min(retryAfterS, directory.retryCap().toSeconds())));
+    h.probeAt = now.plus(probeIn);
     if (!now.isBefore(d.createdAt().plus(directory.deadLetterAfter()))) {
       return dead(d, status, error + "; gave up after " + directory.deadLetterAfter(), now);
     }
@@ -239,9 +290,5 @@ public final class Sender {
     Map<String, Integer> out = new java.util.TreeMap<>();
     inFlight.forEach((k, v) -> out.put(k, v.get()));
     return out;
-  }
-
-  List<String> receiversBusy() {
-    return inFlight.entrySet().stream().filter(e -> e.getValue().get() > 0).map(Map.Entry::getKey).toList();
   }
 }
