@@ -113,3 +113,15 @@ CREATE TABLE ticket_escalations (
   stop_reason text
 );
 CREATE INDEX ticket_escalations_due ON ticket_escalations (next_at) WHERE next_at IS NOT NULL;
+
+-- Receivers and the routing tree managed through REST (the rules file's are not stored: the file is
+-- their source). kind 'route' has the one name 'root'. Every change is audited.
+CREATE TABLE notify_config (
+  kind       text NOT NULL CHECK (kind IN ('receiver', 'route')),
+  name       text NOT NULL,
+  body       jsonb NOT NULL,
+  updated_by text NOT NULL,
+  updated_at timestamptz NOT NULL,
+  PRIMARY KEY (kind, name)
+);
+CREATE INDEX notify_deliveries_dead ON notify_deliveries (dead_at) WHERE dead_at IS NOT NULL;

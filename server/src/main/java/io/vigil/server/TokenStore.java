@@ -149,8 +149,7 @@ public final class TokenStore implements TokenService {
   }
 
   private static Future<Void> audit(io.vertx.sqlclient.SqlConnection conn, String actor, String action, String target, JsonObject detail) {
-    return conn.preparedQuery("INSERT INTO audit_log (actor, action, target, detail) VALUES ($1, $2, $3, $4)")
-        .execute(Tuple.of(actor, action, target, detail)).mapEmpty();
+    return io.vigil.server.storage.PgAuditLog.append(conn, actor, action, target, detail);
   }
 
   private static byte[] randomBytes(int n) {

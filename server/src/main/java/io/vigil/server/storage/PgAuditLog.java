@@ -19,7 +19,12 @@ public final class PgAuditLog implements AuditLog {
 
   @Override
   public Future<Void> record(String actor, String action, String target, JsonObject detail) {
-    return pool.preparedQuery("INSERT INTO audit_log (actor, action, target, detail) VALUES ($1, $2, $3, $4)")
+    return append(pool, actor, action, target, detail);
+  }
+
+  /** Appends one entry through {@code client}: a connection in a transaction makes the entry part of the change. */
+  public static Future<Void> append(io.vertx.sqlclient.SqlClient client, String actor, String action, String target, JsonObject detail) {
+    return client.preparedQuery("INSERT INTO audit_log (actor, action, target, detail) VALUES ($1, $2, $3, $4)")
         .execute(Tuple.of(actor, action, target, detail == null ? new JsonObject() : detail)).mapEmpty();
   }
 

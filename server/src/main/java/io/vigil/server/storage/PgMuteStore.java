@@ -163,8 +163,7 @@ public final class PgMuteStore {
   }
 
   private static Future<Void> audit(SqlConnection conn, String actor, String action, String target, JsonObject detail) {
-    return conn.preparedQuery("INSERT INTO audit_log (actor, action, target, detail) VALUES ($1, $2, $3, $4)")
-        .execute(Tuple.of(actor, action, target, detail)).mapEmpty();
+    return io.vigil.server.storage.PgAuditLog.append(conn, actor, action, target, detail);
   }
 
   static List<Matcher> matchers(JsonArray a) {
