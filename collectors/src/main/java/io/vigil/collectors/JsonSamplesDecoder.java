@@ -32,6 +32,8 @@ public final class JsonSamplesDecoder {
   /** 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z: what PostgreSQL's timestamptz and RFC 3339 both hold. */
   public static final long MIN_TS = -62_135_596_800_000L;
   public static final long MAX_TS = 253_402_300_799_999L;
+  /** 1973-01-01T00:00:00Z in epoch ms: a numeric ts below it is almost certainly epoch seconds. */
+  static final long SECONDS_SUSPECT_BEFORE = 94_694_400_000L;
   /** Default: label values longer than this are refused (index keys and wall cards have limits too). */
   public static final int MAX_LABEL_VALUE_CHARS = 2048;
   /** Default labels per series. */
@@ -147,6 +149,8 @@ public final class JsonSamplesDecoder {
             throw IngestException.at(index, "value", "value must be a number, got " + describe(p, t));
           }
           value = p.getDoubleValue();
+          // 1e400 parses as Infinity: storing it would turn one typo into a fault that never resolves.
+          if (!Double.isFinite(value)) throw IngestException.at(index, "value", "value " + abbreviate(p.getText()) + " is not a finite number");
           hasValue = true;
         }
         case "ts" -> ts = timestamp(p, t, index);
@@ -163,6 +167,11 @@ public final class JsonSamplesDecoder {
     if (t == JsonToken.VALUE_NUMBER_INT) {
       if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) throw outOfRange(index, p.getText());
       ts = p.getLongValue();
+      // Epoch seconds sent as milliseconds would be stored in January 1970: refuse what can only be that.
+      if (ts >= MIN_TS && ts < SECONDS_SUSPECT_BEFORE) {
+        throw IngestException.at(index, "ts", "ts " + ts + " as epoch milliseconds is before 1973: it looks like seconds (send "
+            + (ts > 0 && ts < Long.MAX_VALUE / 1000 ? ts * 1000 : "milliseconds") + ", or an RFC 3339 string for such an old time)");
+      }
     } else if (t == JsonToken.VALUE_STRING) {
       try {
         ts = OffsetDateTime.parse(p.getText()).toInstant().toEpochMilli();

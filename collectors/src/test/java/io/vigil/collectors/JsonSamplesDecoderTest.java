@@ -116,6 +116,33 @@ class JsonSamplesDecoderTest {
   }
 
   @Test
+  void epochSecondsSentAsTsAreRefusedNamingTheSampleAndField() {
+    IngestException e = reject("{\"samples\":[{\"metric\":\"a\",\"value\":1},{\"metric\":\"a\",\"value\":1,\"ts\":1765000000}]}");
+    assertEquals("ts", e.field());
+    assertEquals(1, e.index(), "the second sample");
+    assertTrue(e.getMessage().contains("looks like seconds") && e.getMessage().contains("1765000000000"), e.getMessage());
+    assertEquals("ts", reject("{\"samples\":[{\"metric\":\"a\",\"value\":1,\"ts\":0}]}").field());
+    assertEquals("ts", reject("{\"samples\":[{\"metric\":\"a\",\"value\":1,\"ts\":-5}]}").field());
+    // 1973-01-01 in milliseconds is the first accepted number; an old time can still be sent as a string.
+    assertEquals(94_694_400_000L, decode("{\"samples\":[{\"metric\":\"a\",\"value\":1,\"ts\":94694400000}]}").samples().get(0).timestampMillis());
+    assertEquals(0L, decode("{\"samples\":[{\"metric\":\"a\",\"value\":1,\"ts\":\"1970-01-01T00:00:00Z\"}]}").samples().get(0).timestampMillis());
+  }
+
+  @Test
+  void nonFiniteValuesAreRefusedNamingTheSampleAndField() {
+    for (String v : new String[] {"1e400", "-1e400"}) {
+      IngestException e = reject("{\"samples\":[{\"metric\":\"a\",\"value\":" + v + "}]}");
+      assertEquals("value", e.field(), v);
+      assertEquals(0, e.index());
+      assertTrue(e.getMessage().contains("not a finite number"), e.getMessage());
+    }
+    // NaN and Infinity are not JSON at all: a parse error, still a 400.
+    for (String v : new String[] {"NaN", "Infinity"}) {
+      assertEquals(400, reject("{\"samples\":[{\"metric\":\"a\",\"value\":" + v + "}]}").status(), v);
+    }
+  }
+
+  @Test
   void fractionalTimestampSaysWhatWasSent() {
     assertEquals("ts must be epoch milliseconds (an integer) or an RFC 3339 string, got number 1.5",
         reject("{\"samples\":[{\"metric\":\"a\",\"value\":1,\"ts\":1.5}]}").getMessage());

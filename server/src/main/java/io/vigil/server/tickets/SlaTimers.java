@@ -254,7 +254,6 @@ public final class SlaTimers {
   }
 
   static Future<Void> event(SqlConnection conn, long ticketId, Instant at, String kind, JsonObject detail) {
-    return conn.preparedQuery("INSERT INTO ticket_events (ticket_id, at, actor, kind, detail) VALUES ($1, $2, 'vigil', $3, $4)")
-        .execute(Tuple.of(ticketId, Rows.ts(at), kind, detail)).mapEmpty();
+    return TicketDesk.event(conn, ticketId, at, "vigil", kind, detail);
   }
 }

@@ -541,7 +541,7 @@ public final class TicketDesk implements TicketService {
     });
   }
 
-  static Future<Void> event(SqlConnection conn, long ticketId, Instant at, String actor, String kind, JsonObject detail) {
+  public static Future<Void> event(SqlConnection conn, long ticketId, Instant at, String actor, String kind, JsonObject detail) {
     return conn.preparedQuery("INSERT INTO ticket_events (ticket_id, at, actor, kind, detail) VALUES ($1, $2, $3, $4, $5)")
         .execute(Tuple.of(ticketId, Rows.ts(at), actor, kind, detail)).mapEmpty();
   }
