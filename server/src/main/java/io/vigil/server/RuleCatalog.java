@@ -134,6 +134,7 @@ public final class RuleCatalog implements RuleAdmin {
       State s = state;
       if (names(s.file().rules()).contains(name)) throw new ApiError(409, "rule '" + name + "' is defined in the rules file " + s.fileName() + "; change it there", "name");
       if (s.apiRules().containsKey(name)) throw new ApiError(409, "rule '" + name + "' exists (version " + s.apiRules().get(name).version() + "); use PUT /api/v1/rules/" + name, "name");
+      expectVersion(definition, 0, "rule '" + name + "'");
       return putRule(s, name, PgConfigStore.ABSENT, definition, actor);
     });
   }
@@ -147,6 +148,7 @@ public final class RuleCatalog implements RuleAdmin {
       if (names(s.file().rules()).contains(name)) throw new ApiError(409, "rule '" + name + "' is defined in the rules file " + s.fileName() + "; change it there");
       PgConfigStore.Current c = s.apiRules().get(name);
       if (c == null) throw new ApiError(404, "no API-managed rule '" + name + "'; create it with POST /api/v1/rules");
+      expectVersion(definition, c.version(), "rule '" + name + "'");
       return putRule(s, name, c.version(), definition, actor);
     });
   }
@@ -199,6 +201,24 @@ public final class RuleCatalog implements RuleAdmin {
         .put("definition", c == null ? describe(name, s.effective()) : c.definition());
   }
 
+  /**
+   * Optimistic concurrency (issue 14): a write may say which version it was based on, as
+   * {@code "version": n} in its body (0: there is none yet); a stale one is refused with 409 naming
+   * the current version, so two editors cannot overwrite each other unseen. The field is taken out
+   * of the definition before it is validated. Without it the write applies to the current version.
+   */
+  static void expectVersion(JsonObject definition, int current, String what) {
+    if (!definition.containsKey("version")) return;
+    Object v = definition.remove("version");
+    if (!(v instanceof Integer expected) || expected < 0) {
+      throw new ApiError(400, "'version' must be the whole number of the version this change is based on (0: none yet)", "version");
+    }
+    if (expected != current) {
+      throw new ApiError(409, what + " is at version " + current + ", this change was based on version " + expected
+          + ": read it again (GET) and apply the change to the current version", "version");
+    }
+  }
+
   @Override
   public Future<JsonObject> putSetting(String name, JsonObject definition, String actor) {
     return serial(() -> {
@@ -206,6 +226,7 @@ public final class RuleCatalog implements RuleAdmin {
       Map<String, PgConfigStore.Current> settings = new LinkedHashMap<>(s.settings());
       PgConfigStore.Current old = settings.get(name);
       int basedOn = old == null ? PgConfigStore.ABSENT : old.version();
+      expectVersion(definition, old == null ? 0 : old.version(), name);
       settings.put(name, new PgConfigStore.Current(name, name, Math.max(basedOn, 0) + 1, definition));
       RuleSet effective = validated(() -> merge(s.file(), s.apiRules(), settings));
       return store.append(name, name, basedOn, definition, actor, clock.instant())

@@ -93,6 +93,25 @@ class RuleManagementIT {
   }
 
   @Test
+  void aWriteBasedOnAStaleVersionIs409AndChangesNothing() throws Exception {
+    JsonObject def = new JsonObject().put("name", "MemHigh").put("expr", "mem_usage > 95").put("severity", "P2");
+    assertEquals(201, http.post("/api/v1/rules", def.encode()).status());
+    // Two editors read version 1; the first write wins, the second is told it is stale.
+    Http.Reply first = put("/api/v1/rules/MemHigh", def.copy().put("expr", "mem_usage > 96").put("version", 1));
+    assertEquals(200, first.status(), first.toString());
+    assertEquals(2, first.json().getInteger("version"));
+    Http.Reply stale = put("/api/v1/rules/MemHigh", def.copy().put("expr", "mem_usage > 97").put("version", 1));
+    assertEquals(409, stale.status(), stale.toString());
+    assertEquals("version", stale.json().getString("field"));
+    assertTrue(stale.json().getString("error").contains("at version 2"), stale.toString());
+    assertEquals("mem_usage > 96", rule("MemHigh").getString("expr"), "the stale write changed nothing");
+    assertEquals(400, put("/api/v1/rules/MemHigh", def.copy().put("version", "two")).status());
+    // Settings too: based on "none yet" (0) while an override exists is stale.
+    assertEquals(200, put("/api/v1/flapping", new JsonObject().put("version", 0).put("transitions", 3).put("window", "10m").put("quiet", "1m")).status());
+    assertEquals(409, put("/api/v1/flapping", new JsonObject().put("version", 0).put("transitions", 3).put("window", "20m").put("quiet", "1m")).status());
+  }
+
+  @Test
   void invalidDefinitionIs400WithTheParsersReasonAndChangesNothing() throws Exception {
     Http.Reply badExpr = http.post("/api/v1/rules", new JsonObject().put("name", "X").put("expr", "rate(errors) > 1").put("severity", "P2").encode());
     assertEquals(400, badExpr.status(), badExpr.toString());
