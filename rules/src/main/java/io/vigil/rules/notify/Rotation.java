@@ -98,7 +98,7 @@ public record Rotation(String name, List<String> people, Period period, LocalTim
     if (people.isEmpty()) throw new IllegalArgumentException("a rotation needs at least one person");
     if (period.kind() == Kind.EVERY) {
       if (handoff != null || handoffDay != null) {
-        throw new IllegalArgumentException("a " + period + " rotation hands off every " + period + " from its start; handoff and handoff_day apply to daily and weekly ones");
+        throw new IllegalArgumentException("handoff and handoff_day apply to daily and weekly rotations; rotation " + period + " hands off every " + period + " from its start");
       }
     } else {
       Objects.requireNonNull(handoff, "handoff");
@@ -154,8 +154,8 @@ public record Rotation(String name, List<String> people, Period period, LocalTim
     DayOfWeek handoffDay = null;
     boolean every = period != null && period.kind() == Kind.EVERY;
     if (every && (m.containsKey("handoff") || m.containsKey("handoff_day"))) {
-      p.add(where, "a " + period + " rotation hands off every " + period + " from its start; handoff and handoff_day apply to daily and weekly rotations");
-    } else if (period != null) {
+      p.add(where, "handoff and handoff_day apply to daily and weekly rotations; rotation " + period + " hands off every " + period + " from its start");
+    } else if (period != null && !every) {
       handoff = m.get("handoff") == null ? DEFAULT_HANDOFF : OnCallYaml.time(m.get("handoff"), OnCallYaml.at(where, "handoff"), p);
       if (period.kind() == Kind.WEEKLY) {
         handoffDay = m.get("handoff_day") == null ? DayOfWeek.MONDAY : OnCallYaml.day(m.get("handoff_day"), OnCallYaml.at(where, "handoff_day"), p);
