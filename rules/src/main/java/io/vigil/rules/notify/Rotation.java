@@ -193,19 +193,6 @@ public record Rotation(String name, List<String> people, Period period, LocalTim
     return m;
   }
 
-  /** The person whose turn it is at {@code t} (ignoring {@code restrict}), or null before the rotation starts. */
-  String turnAt(Instant t, ZoneId zone) {
-    Grid g = new Grid(zone);
-    long k = g.indexAt(t);
-    return k < 0 ? null : person(k);
-  }
-
-  /** The person on call by this layer at {@code t}, or null (not started, or outside every restriction window). */
-  String personAt(Instant t, ZoneId zone) {
-    List<OnCallShift> one = pieces(t, t.plusNanos(1), zone, OnCallShift.Source.layer(0));
-    return one.isEmpty() ? null : one.get(0).person();
-  }
-
   private String person(long k) {
     return people.get((int) Math.floorMod(k, (long) people.size()));
   }

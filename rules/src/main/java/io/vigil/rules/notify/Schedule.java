@@ -112,7 +112,9 @@ public record Schedule(String name, ZoneId zone, List<Rotation> layers, List<Sch
 
   /**
    * Who is on call at {@code t}, if anyone. The shift's start and end are those of the whole stretch
-   * (within {@link #HORIZON}); its source is the layer or override active at {@code t}.
+   * (within {@link #HORIZON}); its source is the layer or override active at {@code t}. Walks the handoffs
+   * of {@code 2 × HORIZON} (a few hundred for hourly rotations): fine per page or API call; cache it
+   * rather than calling it per sample.
    */
   public Optional<OnCallShift> at(Instant t) {
     List<OnCallShift> now = shifts(t, t.plusNanos(1));
