@@ -69,6 +69,10 @@ public final class VigilServer extends VerticleBase {
   private volatile RuleCatalog catalog;
   private volatile Pipeline pipeline;
   private List<InhibitRule> inhibitRules = List.of();
+  // Issue 12: the rules file's route/receivers/time intervals and people/schedules/escalations.
+  private io.vigil.rules.notify.NotifyConfig fileNotify = io.vigil.rules.notify.NotifyConfig.empty();
+  private io.vigil.rules.notify.OnCallConfig fileOnCall = io.vigil.rules.notify.OnCallConfig.empty();
+  private io.vigil.server.notify.Notifications notifications;
   private volatile MuteRegistry mutes;
   private io.vigil.collectors.kafka.KafkaCollector kafka;
 
@@ -152,6 +156,14 @@ public final class VigilServer extends VerticleBase {
     PgFaultStore faults = new PgFaultStore(db.pool(), sla, zone, config.recurrence());
     io.vigil.server.tickets.Surveys surveys = new io.vigil.server.tickets.Surveys(db.pool(), config.publicUrl());
     TicketDesk tickets = new TicketDesk(db.pool(), hub, sla, surveys, clock, zone);
+    io.vigil.server.notify.Notifications notify = new io.vigil.server.notify.Notifications(vertx, db.pool(), db.connectOptions(), clock,
+        registry, config.publicUrl(), tickets::ackPath);
+    try {
+      notify.file(fileNotify, fileOnCall);
+    } catch (RuleFileException e) {
+      return Future.failedFuture(new IllegalArgumentException("invalid rules file:\n" + e.getMessage(), e));
+    }
+    this.notifications = notify;
     TokenStore tokens = new TokenStore(db.pool(), clock);
     MuteRegistry mutes = new MuteRegistry(new PgMuteStore(db.pool()), clock, inhibitRules);
     // Changes through the API go to the engine via the pipeline built below (read when they happen).
@@ -178,7 +190,7 @@ public final class VigilServer extends VerticleBase {
         }))
         .compose(active -> {
           vertx.setPeriodic(3_600_000, id -> new PartitionMaintainer(db.pool(), db.samplesLayout(), config.retentionDays(), clock)
-              .run().onFailure(t -> LOG.warn("db.maintenance_failed cause=\"{}\"", t.toString())));
+              .run().compose(v -> notify.maintain()).onFailure(t -> LOG.warn("db.maintenance_failed cause=\"{}\"", t.toString())));
           vertx.setPeriodic(30_000, id -> tokens.refresh().onFailure(t -> LOG.warn("tokens.refresh_failed cause=\"{}\"", t.toString())));
           // SLA warnings and breaches: due times live in the tickets table; see SlaTimers for the timer model.
           sla.start(vertx, config.slaScanInterval());
@@ -237,8 +249,13 @@ public final class VigilServer extends VerticleBase {
           // --- Prometheus: remote_write 1.0 ingest and Alertmanager-compatible alert intake (issue 5) ---
           ExternalAlerts alerts = new ExternalAlerts(vertx, new AlertTracker(ExternalAlerts.PROMETHEUS, config.alertSeverity(),
               config.alertResolveTimeout()), pipeline, clock, registry);
+          // Vigil's alerts about itself (the dead-letter alarm, issue 12): external alerts of source vigil.
+          ExternalAlerts selfAlerts = new ExternalAlerts(vertx, new AlertTracker(io.vigil.server.notify.DeadLetterAlarm.SOURCE,
+              io.vigil.rules.alerts.AlertSeverityMap.parse("critical=P1,major=P2,*=P3"), java.time.Duration.ofMinutes(2)), pipeline, clock, registry);
           restored = restored
               .compose(v -> alerts.restore(active.stream().map(io.vigil.web.FaultView::fault).toList()))
+              .compose(v -> selfAlerts.restore(active.stream().map(io.vigil.web.FaultView::fault).toList()))
+              .compose(v -> notify.start(selfAlerts))
               // snappy-java extracts and loads its native library on first use: file I/O, so not on the event loop.
               .compose(v -> vertx.executeBlocking(() -> {
                 RemoteWriteDecoder.loadNative();
@@ -269,6 +286,7 @@ public final class VigilServer extends VerticleBase {
           }));
           // Service reports (issue 11): before web.mount, whose catch-all would answer first.
           new io.vigil.web.ReportApi(new io.vigil.server.tickets.ServiceReports(db.pool(), clock), web.auth()).mount(full);
+          new io.vigil.web.NotifyApi(notify.center(), web.auth()).mount(full);
           web.mount(full);
           // ---- Kafka collector (issue 5): consumes only once the engine is warmed and faults restored.
           return restored.compose(v -> startKafka(pipeline)).map(v -> full);
@@ -340,12 +358,37 @@ public final class VigilServer extends VerticleBase {
             RuleSet r = RulesFile.load(path, text);
             // The inhibit_rules key of the same file; its own parser, so RulesFile stays about rules.
             inhibitRules = InhibitRules.parse(path, text);
+            notifySections(path, text);
             LOG.info("rules.loaded file={} rules={} inhibitRules={}", path, r.rules().size(), inhibitRules.size());
             return new FileRules(path, text, r);
           } catch (RuleFileException e) {
             throw new IllegalArgumentException("invalid rules file:\n" + e.getMessage(), e);
           }
         });
+  }
+
+  /** The notification and on-call sections of the rules file (their own parsers, like inhibit_rules). */
+  private void notifySections(String path, String text) {
+    Object root = new org.snakeyaml.engine.v2.api.Load(org.snakeyaml.engine.v2.api.LoadSettings.builder().setLabel(path).build()).loadFromString(text);
+    @SuppressWarnings("unchecked")
+    java.util.Map<String, Object> map = root instanceof java.util.Map<?, ?> m ? (java.util.Map<String, Object>) m : java.util.Map.of();
+    java.time.ZoneId zone = config.patrol().defaultZone();
+    List<String> problems = new java.util.ArrayList<>();
+    io.vigil.rules.notify.NotifyConfig n = io.vigil.rules.notify.NotifyConfig.empty();
+    io.vigil.rules.notify.OnCallConfig o = io.vigil.rules.notify.OnCallConfig.empty();
+    try {
+      n = io.vigil.rules.notify.NotifyConfig.parse(map, path, zone);
+    } catch (RuleFileException e) {
+      problems.addAll(e.problems());
+    }
+    try {
+      o = io.vigil.rules.notify.OnCallConfig.parse(map, path, zone);
+    } catch (RuleFileException e) {
+      problems.addAll(e.problems());
+    }
+    if (!problems.isEmpty()) throw new RuleFileException(problems);
+    fileNotify = n;
+    fileOnCall = o;
   }
 
   /**
@@ -357,6 +400,15 @@ public final class VigilServer extends VerticleBase {
     if (p == null) return Future.failedFuture("not ready yet");
     RuleCatalog c = catalog;
     return loadRules()
+        .compose(file -> {
+          // Notifications first: a file whose receivers no longer build changes nothing at all.
+          try {
+            if (notifications != null) notifications.file(fileNotify, fileOnCall);
+          } catch (RuleFileException e) {
+            return Future.failedFuture(new IllegalArgumentException(e.getMessage(), e));
+          }
+          return Future.succeededFuture(file);
+        })
         .compose(file -> c.reloadFile(file.path(), file.text())
             .recover(t -> Future.failedFuture(t instanceof RuleFileException e ? new IllegalArgumentException(e.getMessage(), e) : t)))
         .onSuccess(next -> mutes.fileRules(inhibitRules))
@@ -382,7 +434,8 @@ public final class VigilServer extends VerticleBase {
     Future<Void> k = kafka == null ? Future.succeededFuture() : kafka.stop().recover(t -> Future.succeededFuture());
     Future<Void> h = k.compose(v -> http == null ? Future.succeededFuture() : http.close());
     // Flushing what the store holds leaves nothing in sample_log for the next start to recover.
-    Future<Void> s = h.compose(v -> store == null ? Future.succeededFuture() : store.close());
+    Future<Void> s = h.compose(v -> store == null ? Future.succeededFuture() : store.close())
+        .compose(v -> notifications == null ? Future.succeededFuture() : notifications.stop().recover(t -> Future.succeededFuture()));
     return s.compose(v -> db == null ? Future.succeededFuture() : db.close());
   }
 

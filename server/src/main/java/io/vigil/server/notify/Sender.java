@@ -11,6 +11,9 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vigil.rules.notify.Backoff;
+import io.vigil.rules.notify.RetryPolicy;
+import io.vigil.rules.notify.Signature;
 import io.vigil.server.notify.Deliveries.Delivery;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,7 +40,9 @@ import org.slf4j.LoggerFactory;
 public final class Sender {
   private static final Logger LOG = LoggerFactory.getLogger(Sender.class);
   /** Beyond the request timeout, how long a claimed row stays leased to this node. */
-  static final Duration LEASE_MARGIN = Duration.ofSeconds(30);
+  static final Duration LEASE_MARGIN = Duration.ofSeconds(5);
+  /** The signed timestamp again, on its own, for receivers that log it. */
+  public static final String TIMESTAMP_HEADER = "X-Vigil-Timestamp";
 
   /** One webhook of a receiver, as the sender needs it. */
   public record Target(String url, Map<String, String> headers, Duration timeout, String hmacSecret, int maxConcurrency) {
@@ -200,9 +205,8 @@ public final class Sender {
         .putHeader("Idempotency-Key", d.idempotencyKey());
     t.headers().forEach(req::putHeader);
     if (t.hmacSecret() != null) {
-      long ts = now.getEpochSecond();
-      req.putHeader(Signing.TIMESTAMP_HEADER, Long.toString(ts));
-      req.putHeader(Signing.SIGNATURE_HEADER, Signing.sign(t.hmacSecret(), ts, d.body()));
+      req.putHeader(TIMESTAMP_HEADER, Long.toString(now.getEpochSecond()));
+      req.putHeader(Signature.HEADER, Signature.header(t.hmacSecret(), now, d.body()));
     }
     Future<int[]> attempt;
     try {
@@ -247,13 +251,13 @@ public final class Sender {
     failed.increment();
     Health h = health.computeIfAbsent(d.receiver(), k -> new Health());
     h.failures++;
-    Duration probeIn = Backoffs.fullJitter(h.failures, directory.retryBase(), directory.retryCap(), ThreadLocalRandom.current().nextDouble());
+    Duration probeIn = backoff().delay(h.failures, ThreadLocalRandom.current()::nextDouble);
     if (retryAfterS > 0) probeIn = max(probeIn, Duration.ofSeconds(Math.min(retryAfterS, directory.retryCap().toSeconds())));
     h.probeAt = now.plus(probeIn);
     if (!now.isBefore(d.createdAt().plus(directory.deadLetterAfter()))) {
       return dead(d, status, error + "; gave up after " + directory.deadLetterAfter(), now);
     }
-    Duration delay = Backoffs.fullJitter(d.attempts(), directory.retryBase(), directory.retryCap(), ThreadLocalRandom.current().nextDouble());
+    Duration delay = backoff().delay(d.attempts(), ThreadLocalRandom.current()::nextDouble);
     if (retryAfterS > 0) delay = max(delay, Duration.ofSeconds(Math.min(retryAfterS, directory.retryCap().toSeconds())));
     LOG.info("notify.retry delivery={} in_ms={} cause=\"{}\"", d.id(), delay.toMillis(), error);
     return store.retryAt(d.id(), status, error, now.plus(delay));
@@ -264,6 +268,10 @@ public final class Sender {
     deadCount.increment();
     LOG.warn("notify.dead_letter delivery={} receiver={} kind={} cause=\"{}\"", d.id(), d.receiver(), d.kind(), error);
     return store.dead(d.id(), status, error, now).onSuccess(v -> deadLetters.dead(d, error));
+  }
+
+  private Backoff backoff() {
+    return new Backoff(new RetryPolicy(directory.retryBase(), directory.retryCap(), directory.deadLetterAfter()));
   }
 
   private static Duration max(Duration a, Duration b) {
