@@ -112,8 +112,9 @@ public final class Router {
             // The lock went with the connection: stop routing until it is taken again.
             leader = false;
             grouping.forget();
+            if (stopped) return;
             LOG.warn("notify.router_lost_lock");
-            if (!stopped) leaderTimer = vertx.setTimer(LEADER_RETRY.toMillis(), id -> tryLead());
+            leaderTimer = vertx.setTimer(LEADER_RETRY.toMillis(), id -> tryLead());
           });
           return true;
         }))
