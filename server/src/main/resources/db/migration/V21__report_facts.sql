@@ -102,7 +102,10 @@ BEGIN
     DELETE FROM ticket_facts WHERE ticket_id = OLD.id;
     RETURN NULL;
   END IF;
-  INSERT INTO report_customers (id) VALUES (NEW.customer) ON CONFLICT (id) DO NOTHING;
+  -- Looked up first: an INSERT … ON CONFLICT would draw a number from the sequence at every ticket change.
+  IF NOT EXISTS (SELECT 1 FROM report_customers WHERE id = NEW.customer) THEN
+    INSERT INTO report_customers (id) VALUES (NEW.customer) ON CONFLICT (id) DO NOTHING;
+  END IF;
   IF TG_OP = 'UPDATE' AND NEW.severity IS DISTINCT FROM OLD.severity THEN
     -- Lock the reviews first: a transaction writing one of them then waits, and this one reads it as committed.
     SELECT array_agg(id) INTO reviews FROM (SELECT id FROM tickets WHERE review_of = NEW.id ORDER BY id FOR NO KEY UPDATE) r;

@@ -23,12 +23,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Service reports computed by PostgreSQL in one statement over the tickets whose life overlaps
- * the period (opened before its end and not resolved before its start): aggregates with
+ * Service reports computed by PostgreSQL in one statement over the facts of the tickets whose life
+ * overlaps the period (opened before its end and not resolved before its start): aggregates with
  * {@code FILTER}, {@code percentile_cont} for p90s, {@code GROUPING SETS} for the per-customer
  * totals beside the per-severity rows. The measures and the cohorts they are taken over are
- * defined in {@code docs/REPORTS.md}; the indexes that keep this fast are in
- * {@code V15__report_indexes.sql}. Non-blocking, thread-safe, holds no state but the pool.
+ * defined in {@code docs/REPORTS.md}; the facts (one narrow row per ticket, kept by triggers) and
+ * their indexes are in {@code V21__report_facts.sql}. A report of several customers runs as two
+ * such statements on two connections on one snapshot. Non-blocking, thread-safe, holds no state
+ * but the pool.
  */
 public final class ServiceReports implements ReportService {
   /** The scope: customers of the inventory, and any other customer a ticket names (loose index scan, not DISTINCT over all tickets). */
@@ -50,7 +52,7 @@ public final class ServiceReports implements ReportService {
    * taken at the earlier of the period's end and now). Column aliases are the CSV headers; the JSON
    * keys are the same names in camelCase, in this order. Durations in seconds, ratios 0..1.
    */
-  static final String REPORT = """
+  public static final String REPORT = """
       WITH s AS (
         -- as_of: where the backlog is taken, the earlier of the period's end and now.
         SELECT s.*, LEAST(s.p_to, $4) AS as_of, c.no FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) WITH ORDINALITY AS s(customer, p_from, p_to, k)
