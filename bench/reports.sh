@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Service report benchmark (docs/REPORTS.md): builds the jar, starts a throwaway PostgreSQL (fsync
 # on) and Vigil on it (which applies the migrations), loads bench/reports/generate.sql (50
-# customers, 1,000,000 tickets and 10,000,000 ticket_events over 2025), ANALYZEs, then times through
+# customers, 1,000,000 tickets and 10,000,000 ticket_events over 2025; the report's ticket_facts rebuilt
+# at its end), VACUUM ANALYZEs, then times through
 # the real endpoint with curl:
 #   (a) one customer's monthly report   GET /api/v1/reports/service?customer=cust07&from=2025-06-01&to=2025-07-01
 #       (and the printable page /reports/service/cust07/2025-06, and a December month)
@@ -49,7 +50,7 @@ say "Vigil on $URL migrated the database at $(elapsed)s; generating …"
 T_GEN=$(date +%s)
 run_child "$PG_BIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -d vigil -v ON_ERROR_STOP=1 -q -f "$BENCH/reports/generate.sql" >"$WORK/generate.log" 2>&1 \
   || { tail -n 20 "$WORK/generate.log" >&2; die "generate.sql failed"; }
-for t in tickets ticket_surveys ticket_visits ticket_events customers; do sql "VACUUM ANALYZE $t"; done
+for t in tickets ticket_surveys ticket_visits ticket_events customers ticket_facts report_customers; do sql "VACUUM ANALYZE $t"; done
 GEN_S=$(( $(date +%s) - T_GEN ))
 COUNTS="$(sql "SELECT (SELECT count(*) FROM tickets) || ' tickets, ' || (SELECT count(*) FROM ticket_events) || ' events, '
   || (SELECT count(*) FROM ticket_surveys) || ' surveys, ' || (SELECT count(*) FROM ticket_visits) || ' visits, '
