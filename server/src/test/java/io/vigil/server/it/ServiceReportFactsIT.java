@@ -7,16 +7,10 @@ import io.vertx.core.json.JsonObject;
 import io.vigil.rules.ManualClock;
 import io.vigil.server.tickets.ServiceReports;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,63 +23,23 @@ import org.junit.jupiter.api.Test;
  * migration's backfill) changes nothing, and that the all-customer report (run as two halves on two
  * connections) equals the customers' reports one by one.
  */
-class ServiceReportFactsIT {
-  /** Monday 2 March 2026, 08:00 in Shanghai (acme's zone). */
-  private static final Instant T0 = Instant.parse("2026-03-02T00:00:00Z");
-  private static final HttpClient CLIENT = HttpClient.newHttpClient();
+class ServiceReportFactsIT extends TicketScript {
   /** The facts that differ from what the tickets, surveys and visits state (either way): none, always. */
   private static final String STALE = "SELECT count(*) FROM ((TABLE ticket_facts EXCEPT ALL SELECT * FROM ticket_facts_source) "
       + "UNION ALL (SELECT * FROM ticket_facts_source EXCEPT ALL TABLE ticket_facts)) d";
-  private TestVigil vigil;
-  private Http http;
-  private ManualClock clock;
 
-  @AfterEach
-  void stop() throws Exception {
-    if (vigil != null) vigil.close();
+  /** Every change leaves the facts exactly what the tickets, surveys and visits state. */
+  @Override
+  void afterChange(String what) throws Exception {
+    assertEquals("0", vigil.sql(STALE), "facts current after " + what);
   }
 
-  private void at(Duration sinceT0) {
-    clock.set(T0.plus(sinceT0));
-  }
-
-  private long open(String customer, String system, String severity, String channel) throws Exception {
-    Http.Reply r = http.post("/api/v1/tickets", new JsonObject().put("channel", channel).put("customer", customer).put("system", system)
-        .put("severity", severity).put("reporter", "hotline").put("description", severity + " via " + channel).encode());
-    assertEquals(201, r.status(), r.toString());
-    return r.json().getLong("id");
-  }
-
-  private void ok(String path, String body) throws Exception {
-    Http.Reply r = http.post(path, body);
-    assertEquals(200, r.status(), path + " -> " + r);
-    assertEquals("0", vigil.sql(STALE), "facts current after " + path);
-  }
-
-  private void resolve(long id, String kind) throws Exception {
-    ok("/api/v1/tickets/" + id + "/resolve", new JsonObject().put("cause", "c").put("fix", "f").put("prevention", "p").put("kind", kind).encode());
-  }
-
-  private void answer(long id, int score) throws Exception {
-    String link = http.get("/api/v1/tickets/" + id + "/survey").json().getString("link");
-    HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create(http.base + link)).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"score\":" + score + "}")).build(), HttpResponse.BodyHandlers.ofString());
-    assertEquals(200, r.statusCode(), r.body());
-    assertEquals("0", vigil.sql(STALE), "facts current after the answer " + score + " for " + id);
-  }
-
-  private JsonObject report(String query) throws Exception {
-    Http.Reply r = http.get("/api/v1/reports/service?" + query);
-    assertEquals(200, r.status(), r.toString());
-    JsonObject o = r.json();
+  /** The report without its generation time, so two reports of the same data compare equal. */
+  @Override
+  JsonObject report(String query) throws Exception {
+    JsonObject o = super.report(query);
     o.remove("generatedAt");
     return o;
-  }
-
-  private static JsonObject row(JsonObject section, String severity) {
-    for (Object o : section.getJsonArray("rows")) if (severity.equals(((JsonObject) o).getString("severity"))) return (JsonObject) o;
-    fail("no " + severity + " row in " + section.encode());
-    return null;
   }
 
   /** A statement with $1..$4 as literals, run through psql: its rows as text, one a line. */

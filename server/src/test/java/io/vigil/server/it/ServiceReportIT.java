@@ -6,15 +6,11 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vigil.rules.ManualClock;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,18 +19,7 @@ import org.junit.jupiter.api.Test;
  * resolution, satisfaction, complaints, backlog by age, tickets by channel; CSV and the printable
  * monthly page; bad input; and a token bound to a customer seeing only that customer.
  */
-class ServiceReportIT {
-  /** Monday 2 March 2026, 08:00 in Shanghai (acme's zone). */
-  private static final Instant T0 = Instant.parse("2026-03-02T00:00:00Z");
-  private static final HttpClient CLIENT = HttpClient.newHttpClient();
-  private TestVigil vigil;
-  private Http http;
-  private ManualClock clock;
-
-  @AfterEach
-  void stop() throws Exception {
-    if (vigil != null) vigil.close();
-  }
+class ServiceReportIT extends TicketScript {
 
   private void start() throws Exception {
     clock = new ManualClock(T0);
@@ -45,33 +30,6 @@ class ServiceReportIT {
     for (String[] s : new String[][] {{"acme", "erp"}, {"beta", "crm"}}) {
       assertEquals(201, http.post("/api/v1/customers/" + s[0] + "/systems", "{\"id\":\"" + s[1] + "\",\"criticality\":\"high\"}").status());
     }
-  }
-
-  private long open(String customer, String system, String severity, String channel) throws Exception {
-    Http.Reply r = http.post("/api/v1/tickets", new JsonObject().put("channel", channel).put("customer", customer).put("system", system)
-        .put("severity", severity).put("reporter", "hotline").put("description", severity + " via " + channel).encode());
-    assertEquals(201, r.status(), r.toString());
-    return r.json().getLong("id");
-  }
-
-  private void at(Duration sinceT0) {
-    clock.set(T0.plus(sinceT0));
-  }
-
-  private void ok(String path, String body) throws Exception {
-    Http.Reply r = http.post(path, body);
-    assertEquals(200, r.status(), path + " -> " + r);
-  }
-
-  private void resolve(long id, String kind) throws Exception {
-    ok("/api/v1/tickets/" + id + "/resolve", new JsonObject().put("cause", "c").put("fix", "f").put("prevention", "p").put("kind", kind).encode());
-  }
-
-  private void answer(long id, int score) throws Exception {
-    String link = http.get("/api/v1/tickets/" + id + "/survey").json().getString("link");
-    HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create(http.base + link)).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"score\":" + score + "}")).build(), HttpResponse.BodyHandlers.ofString());
-    assertEquals(200, r.statusCode(), r.body());
   }
 
   /**
@@ -107,18 +65,6 @@ class ServiceReportIT {
     long f = open("acme", "erp", "P4", "phone");
     at(Duration.ofDays(4));
     return new long[] {a, b, c, d, e, f};
-  }
-
-  private static JsonObject row(JsonObject section, String severity) {
-    for (Object o : section.getJsonArray("rows")) if (severity.equals(((JsonObject) o).getString("severity"))) return (JsonObject) o;
-    fail("no " + severity + " row in " + section.encode());
-    return null;
-  }
-
-  private JsonObject report(String query) throws Exception {
-    Http.Reply r = http.get("/api/v1/reports/service?" + query);
-    assertEquals(200, r.status(), r.toString());
-    return r.json();
   }
 
   @Test
