@@ -9,9 +9,10 @@
 #      faults to Vigil alone, back to back;
 #   2. the outbox's live throughput: BENCH_NOTIFY_LIVE_N faults raised at once, each its own group,
 #      delivered to a local receiver (hub.py receiver, checked alone with wrk first);
-#   3. the drain after an outage: the receiver answers 503 for BENCH_NOTIFY_OUTAGE seconds while
-#      BENCH_NOTIFY_QUEUE faults are raised (one notification each, queued in notify_deliveries),
-#      then answers 200 again; measured from its return to the last delivery, with duplicates and
+#   3. the drain after an outage: the receiver answers 503 for BENCH_NOTIFY_OUTAGE seconds, and
+#      until all of them are queued, while BENCH_NOTIFY_QUEUE faults are raised (one notification
+#      each, queued in notify_deliveries; the hosts keep reporting so the faults stay firing), then
+#      answers 200 again; measured from its return to the last delivery, with duplicates and
 #      distinct idempotency keys.
 # Writes a Markdown report to bench/results/notify-last-run.md (logs beside it) and stops
 # everything it started (trap). Faults are raised through the ingest API, the realistic path:
@@ -21,7 +22,8 @@
 # (300 more to Vigil alone), BENCH_NOTIFY_LIVE_N (10000), BENCH_NOTIFY_QUEUE (100000),
 # BENCH_NOTIFY_OUTAGE (600 s; 30 for a quick trial), BENCH_NOTIFY_CONCURRENCY (the receiver's
 # max_concurrency, Vigil's default 4), BENCH_NOTIFY_RETRY_CAP (unset: Vigil's default, 5m),
-# BENCH_NOTIFY_DRAIN_MAX (1800 s to wait for the drain), BENCH_SKIP_BUILD (0), BENCH_JAR (a prebuilt
+# BENCH_NOTIFY_DRAIN_MAX (1800 s to wait for the drain), BENCH_NOTIFY_QUEUE_MAX (1800: the longest
+# outage while waiting for the queue to fill), BENCH_SKIP_BUILD (0), BENCH_JAR (a prebuilt
 # jar; skips the build), BENCH_BUDGET (outage + drain max + 900), BENCH_VIGIL_JAVA_OPTS (-Xmx512m),
 # BENCH_OUT (bench/results/notify-last-run.md). Not part of any test suite.
 set -euo pipefail
@@ -37,7 +39,8 @@ OUTAGE="${BENCH_NOTIFY_OUTAGE:-600}"
 CONC="${BENCH_NOTIFY_CONCURRENCY:-4}"
 RETRY_CAP="${BENCH_NOTIFY_RETRY_CAP:-}"
 DRAIN_MAX="${BENCH_NOTIFY_DRAIN_MAX:-1800}"
-BUDGET="${BENCH_BUDGET:-$(( OUTAGE + DRAIN_MAX + 900 ))}"
+QUEUE_MAX="${BENCH_NOTIFY_QUEUE_MAX:-1800}"
+BUDGET="${BENCH_BUDGET:-$(( (OUTAGE > QUEUE_MAX ? OUTAGE : QUEUE_MAX) + DRAIN_MAX + 900 ))}"
 VIGIL_JAVA_OPTS="${BENCH_VIGIL_JAVA_OPTS:--Xmx512m}"
 OUT="${BENCH_OUT:-$BENCH/results/notify-last-run.md}"
 HUB=(python3 "$BENCH/notify/hub.py")
@@ -52,12 +55,13 @@ ensure_debian wrk wrk
 PGBIN="$(pg_bindir)"
 
 # ---- cleanup: everything this script started, and nothing else -----------------------------
-PROM_PID=""; AM_PID=""; RECV_PID=""
+PROM_PID=""; AM_PID=""; RECV_PID=""; KEEP_PID=""
 bench_begin vigil-bench-notify "$BUDGET" "(logs in bench/results/notify-last-run-*.log)"
 at_exit_stop PROM_PID TERM
 at_exit_stop AM_PID TERM
 at_exit_stop VIGIL_PID TERM
 at_exit_stop RECV_PID TERM
+at_exit_stop KEEP_PID TERM
 at_exit_keep "$WORK/vigil.log" "$BENCH/results/notify-last-run-vigil.log"
 at_exit_keep "$WORK/prometheus.log" "$BENCH/results/notify-last-run-prometheus.log"
 at_exit_keep "$WORK/alertmanager.log" "$BENCH/results/notify-last-run-alertmanager.log"
@@ -152,31 +156,41 @@ T_DOWN="$(date +%s.%N)"
 say "receiver failing (503) for ${OUTAGE}s; raising $QUEUE faults (at $(elapsed)s) …"
 RAISE2="$(run_child "${HUB[@]}" raise --vigil "$URL" --token "$TOKEN" --prefix q --n "$QUEUE" --batch 1000)"
 say "$RAISE2"
+# The hosts keep reporting (every 60 s) so the faults stay firing: without samples they would go
+# stale after 5 min and 110,000 resolutions would run through the fault pipeline mid-measurement.
+"${HUB[@]}" keep --vigil "$URL" --token "$TOKEN" --spec "live:$LIVE_N" --spec "q:$QUEUE" --every 60 >>"$WORK/hub.log" 2>&1 &
+KEEP_PID=$!
+# The receiver stays down for OUTAGE seconds AND until all QUEUE notifications are queued (Vigil
+# records faults one transaction at a time, in order: ~150-300 a second here, so 100,000 take
+# minutes), at most QUEUE_MAX seconds.
 QUEUED_AT=""
 pending() { sql "SELECT count(*) FROM notify_deliveries WHERE receiver = 'drain' AND delivered_at IS NULL AND dead_at IS NULL"; }
 while :; do
   now="$(date +%s.%N)"
-  left="$(awk -v a="$T_DOWN" -v b="$now" -v o="$OUTAGE" 'BEGIN { printf "%d", a + o - b }')"
-  [ "$left" -gt 0 ] || break
+  into="$(awk -v a="$T_DOWN" -v b="$now" 'BEGIN { printf "%d", b - a }')"
   if [ -z "$QUEUED_AT" ] && [ "$(pending)" -ge "$QUEUE" ]; then
     QUEUED_AT="$(awk -v a="$T_DOWN" -v b="$now" 'BEGIN { printf "%.1f", b - a }')"
-    say "all $QUEUE queued ${QUEUED_AT}s into the outage; waiting ${left}s more"
+    say "all $QUEUE queued ${QUEUED_AT}s into the outage"
   fi
-  run_child sleep "$(( left < 5 ? left : 5 ))"
+  [ "$into" -lt "$OUTAGE" ] || [ -n "$QUEUED_AT" ] || [ "$into" -ge "$QUEUE_MAX" ] || { run_child sleep 2; continue; }
+  [ "$into" -lt "$OUTAGE" ] || break
+  run_child sleep 2
 done
+OUTAGE_REAL="$(awk -v a="$T_DOWN" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", b - a }')"
 PENDING_UP="$(pending)"
 OUTBOX_LEFT="$(sql "SELECT count(*) FROM notify_outbox WHERE routed_at IS NULL")"
-[ -n "$QUEUED_AT" ] || PROBLEMS+=("only $PENDING_UP of $QUEUE notifications were queued when the receiver came back (${OUTAGE}s outage; $OUTBOX_LEFT outbox rows unrouted)")
+[ -n "$QUEUED_AT" ] || PROBLEMS+=("only $PENDING_UP of $QUEUE notifications were queued when the receiver came back (${OUTAGE_REAL}s outage; $OUTBOX_LEFT outbox rows unrouted)")
 FAILED_DOWN="$(stats | js 'd["failed"]')"
 UP="$(curl -fsS -X POST "$DRAIN/control/mode?m=ok")"
 T_UP="$(js 'd["at"]' <<<"$UP")"
-say "receiver back after ${OUTAGE}s ($FAILED_DOWN requests answered 503 meanwhile, $PENDING_UP pending); draining (at $(elapsed)s) …"
+say "receiver back after ${OUTAGE_REAL}s ($FAILED_DOWN requests answered 503 meanwhile, $PENDING_UP pending); draining (at $(elapsed)s) …"
 DRAIN_OK=0
 for _ in $(seq 1 "$DRAIN_MAX"); do
   if [ "$(stats | js 'd["distinct_keys"]')" -ge "$QUEUE" ]; then DRAIN_OK=1; break; fi
   run_child sleep 1
 done
 run_child sleep 5 # late duplicates, if any
+stop_pid "$KEEP_PID" TERM; KEEP_PID=""
 D="$(stats)"
 D_KEYS="$(js 'd["distinct_keys"]' <<<"$D")"
 D_DUP="$(js 'd["duplicates"]' <<<"$D")"
@@ -246,9 +260,9 @@ VP99="$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["summary"]; 
   echo "| run | notifications | first delivery | last delivery | notifications/s (first → last) |"
   echo "| --- | ---: | ---: | ---: | ---: |"
   echo "| live: $LIVE_N faults raised at once (ingest: $(kv "$RAISE1" seconds) s), receiver up | $LIVE_GOT | $LIVE_FIRST s after the first POST | $LIVE_E2E s | **$LIVE_RATE** |"
-  echo "| drain: $QUEUE queued during a ${OUTAGE} s outage, then the receiver back | $D_KEYS | $D_WAIT s after its return | **$D_TOTAL s** after its return | **$D_RATE** (peak second: $D_PEAK) |"
+  echo "| drain: $QUEUE queued during a ${OUTAGE_REAL} s outage, then the receiver back | $D_KEYS | $D_WAIT s after its return | **$D_TOTAL s** after its return | **$D_RATE** (peak second: $D_PEAK) |"
   echo
-  echo "Outage: the receiver answered 503 for ${OUTAGE} s. The $QUEUE faults were raised through the ingest API in $(kv "$RAISE2" seconds) s (1,000 samples a request) and all $QUEUE notifications were in \`notify_deliveries\` ${QUEUED_AT:-(not all)} s into the outage; $FAILED_DOWN requests were answered 503 meanwhile (one probe at a time at the receiver's backoff, retry_cap ${RETRY_CAP:-5m (default)}), $PENDING_UP pending when it came back."
+  echo "Outage: the receiver answered 503 for ${OUTAGE_REAL} s (BENCH_NOTIFY_OUTAGE=${OUTAGE}, and until all were queued). The hosts kept reporting their value every 60 s (\`hub.py keep\`), so the faults stayed firing. The $QUEUE faults were raised through the ingest API in $(kv "$RAISE2" seconds) s (1,000 samples a request) and all $QUEUE notifications were in \`notify_deliveries\` ${QUEUED_AT:-(not all)} s into the outage; $FAILED_DOWN requests were answered 503 meanwhile (one probe at a time at the receiver's backoff, retry_cap ${RETRY_CAP:-5m (default)}), $PENDING_UP pending when it came back."
   echo
   echo "Drain: **$D_TOTAL s from the receiver's return to the last delivery** ($D_WAIT s until the next probe found it back, then $D_SPAN s of sending). Received: $D_OK 2xx answers, **$D_KEYS distinct idempotency keys, $D_DUP duplicates**; $D_FAILED requests answered 503 in all. Vigil's table for the receiver: $DB; $FAULTS BenchBacklog faults."
   echo

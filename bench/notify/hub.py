@@ -21,6 +21,10 @@
   hub.py raise --vigil URL --token T --prefix P --n N [--batch B]
       POSTs bench_backlog = 100 for N new hosts P-0 .. P-(N-1), B samples a request: N faults at once.
 
+  hub.py keep --vigil URL --token T --spec P:N [--spec P2:N2] [--every S]
+      Every S seconds (60), POSTs bench_backlog = 100 again for those hosts, until killed: the faults
+      stay firing (without samples they would go stale after 5 min and resolve).
+
   hub.py load --url URL [--seconds S] [--conns C]
       Posts a 1.5 kB body to URL as fast as it can on C keep-alive connections (one thread each) and
       prints requests/s: a quick check that the receiver is not the bottleneck (wrk, when installed,
@@ -360,6 +364,25 @@ def run_raise(a):
     print("RESULT faults=%d seconds=%.1f failed_batches=%d" % (a.n, time.time() - t0, bad))
 
 
+def run_keep(a):
+    """Re-POSTs bench_backlog = 100 for the hosts of every --spec PREFIX:N every --every seconds until
+    killed: the hosts keep reporting their broken value during the outage, as real ones do, so the
+    faults stay firing instead of going stale (5 min without a sample) and resolving mid-run."""
+    vigil = Ingest(a.vigil, a.token)
+    specs = [(p, int(n)) for p, n in (x.split(":") for x in a.spec)]
+    while True:
+        time.sleep(a.every)
+        t0 = time.time()
+        for prefix, n in specs:
+            for start in range(0, n, 1000):
+                batch = [sample("bench_backlog", "%s-%d" % (prefix, i), 100, system="backlog") for i in range(start, min(n, start + 1000))]
+                for attempt in range(20):
+                    if vigil.post(batch) == 204:
+                        break
+                    time.sleep(0.5)
+        print("hub: keep: refreshed %s in %.1f s" % (",".join(a.spec), time.time() - t0), file=sys.stderr, flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -388,8 +411,13 @@ def main():
     ra.add_argument("--prefix", required=True)
     ra.add_argument("--n", type=int, required=True)
     ra.add_argument("--batch", type=int, default=1000)
+    ke = sub.add_parser("keep")
+    ke.add_argument("--vigil", required=True)
+    ke.add_argument("--token", required=True)
+    ke.add_argument("--spec", action="append", required=True)
+    ke.add_argument("--every", type=float, default=60)
     a = ap.parse_args()
-    {"latency": run_latency, "receiver": run_receiver, "load": run_load, "raise": run_raise}[a.cmd](a)
+    {"latency": run_latency, "receiver": run_receiver, "load": run_load, "raise": run_raise, "keep": run_keep}[a.cmd](a)
 
 
 if __name__ == "__main__":
