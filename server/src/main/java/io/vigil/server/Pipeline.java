@@ -256,8 +256,10 @@ public final class Pipeline implements SampleSink {
     Instant now = clock.instant();
     Collection<Fault> active = allActive();
     boolean firingChanged = false;
+    // One index of the inhibit sources for the whole batch (not one sort of every active fault per event).
+    java.util.function.Function<Fault, Muting> decide = muter.against(active, now);
     for (FaultEvent ev : events) {
-      Muting m = muter.muting(ev.fault(), active, now);
+      Muting m = decide.apply(ev.fault());
       if (ev.fault().active()) mutings.put(ev.fault().fingerprint(), m);
       else mutings.remove(ev.fault().fingerprint());
       record(ev, m);

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Decides whether a fault is muted, as a pure function of (silences, maintenance windows, inhibit
@@ -56,7 +57,7 @@ public final class Muter {
 
   /** The muting of one fault. {@code firing} may contain anything; only FIRING faults can inhibit. */
   public Muting muting(Fault f, Collection<Fault> firing, Instant now) {
-    return mutings(List.of(f), firing, now).get(f.fingerprint());
+    return against(firing, now).apply(f);
   }
 
   /**
@@ -64,18 +65,31 @@ public final class Muter {
    * this is linear in faults × rules rather than quadratic.
    */
   public Map<String, Muting> mutings(Collection<Fault> faults, Collection<Fault> firing, Instant now) {
-    List<Map<List<String>, List<Fault>>> sourcesByRule = new ArrayList<>(rules.size());
-    List<Fault> sorted = firing.stream().filter(f -> f.state() == FaultState.FIRING).sorted(SOURCE_ORDER).toList();
-    for (InhibitRule r : rules) {
-      Map<List<String>, List<Fault>> index = new HashMap<>();
-      for (Fault s : sorted) {
-        Labels l = matchLabels(s);
-        if (r.matchesSource(l)) index.computeIfAbsent(r.equalKey(l), k -> new ArrayList<>(1)).add(s);
-      }
-      sourcesByRule.add(index);
-    }
+    Function<Fault, Muting> decide = against(firing, now);
     Map<String, Muting> out = new LinkedHashMap<>();
-    for (Fault f : faults) {
+    for (Fault f : faults) out.put(f.fingerprint(), decide.apply(f));
+    return out;
+  }
+
+  /**
+   * The muting of any fault against the same {@code firing} set at {@code now}: the inhibit sources
+   * are sorted and indexed once, here, so deciding a batch of faults one by one costs one index, not
+   * one sort of every firing fault per fault. The function must not outlive a change of {@code firing}.
+   */
+  public Function<Fault, Muting> against(Collection<Fault> firing, Instant now) {
+    List<Map<List<String>, List<Fault>>> sourcesByRule = new ArrayList<>(rules.size());
+    if (!rules.isEmpty()) {
+      List<Fault> sorted = firing.stream().filter(f -> f.state() == FaultState.FIRING).sorted(SOURCE_ORDER).toList();
+      for (InhibitRule r : rules) {
+        Map<List<String>, List<Fault>> index = new HashMap<>();
+        for (Fault s : sorted) {
+          Labels l = matchLabels(s);
+          if (r.matchesSource(l)) index.computeIfAbsent(r.equalKey(l), k -> new ArrayList<>(1)).add(s);
+        }
+        sourcesByRule.add(index);
+      }
+    }
+    return f -> {
       Labels l = matchLabels(f);
       List<Silence> bySilence = silences.stream().filter(s -> s.activeAt(now) && s.matches(l)).toList();
       List<Map.Entry<MaintenanceWindow, MaintenanceWindow.Occurrence>> byWindow = new ArrayList<>();
@@ -83,9 +97,8 @@ public final class Muter {
         if (w.selects(f.labels())) w.activeAt(now).ifPresent(o -> byWindow.add(Map.entry(w, o)));
       }
       Fault source = inhibitor(f, l, sourcesByRule);
-      out.put(f.fingerprint(), muting(bySilence, byWindow, source));
-    }
-    return out;
+      return muting(bySilence, byWindow, source);
+    };
   }
 
   private Fault inhibitor(Fault target, Labels l, List<Map<List<String>, List<Fault>>> sourcesByRule) {

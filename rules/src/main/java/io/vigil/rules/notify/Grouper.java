@@ -7,7 +7,7 @@ import java.time.LocalDate;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Iterator;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -48,9 +48,20 @@ public final class Grouper {
   private final NotifyConfig config;
   private final Map<String, Group> groups = new LinkedHashMap<>();
   private final Set<Long> settled = new LinkedHashSet<>();
+  /** Keys of the groups created, changed, looked at or removed since the last {@link #drainTouched}. */
+  private final Set<String> touched = new LinkedHashSet<>();
+  /**
+   * The groups with a next look, soonest first (then in creation order): {@link #due} and
+   * {@link #nextWakeup} read the head instead of walking every group. A group's
+   * {@code nextFlushAt} only changes through {@link #setNext}, which keeps this in step.
+   */
+  private final TreeSet<Group> wakeups = new TreeSet<>(Comparator.comparing((Group g) -> g.nextFlushAt).thenComparingLong(g -> g.order));
+  private long created;
 
   private static final class Group {
     final String key;
+    /** Creation order in this grouper (restored groups in the order given). */
+    final long order;
     final RouteMatch route;
     final Labels groupLabels;
     final Instant createdAt;
@@ -61,8 +72,9 @@ public final class Grouper {
     final Map<String, GroupedAlert> alerts = new LinkedHashMap<>();
     final TreeSet<Long> pending = new TreeSet<>();
 
-    Group(String key, RouteMatch route, Labels groupLabels, Instant createdAt) {
+    Group(String key, long order, RouteMatch route, Labels groupLabels, Instant createdAt) {
       this.key = key;
+      this.order = order;
       this.route = route;
       this.groupLabels = groupLabels;
       this.createdAt = createdAt;
@@ -94,11 +106,15 @@ public final class Grouper {
       String key = m.groupKey(e.labels());
       Group g = groups.get(key);
       if (g == null) {
-        g = new Group(key, m, m.groupLabels(e.labels()), now);
-        g.nextFlushAt = firstLook(m, now, e.startsAt());
+        g = new Group(key, created++, m, m.groupLabels(e.labels()), now);
         groups.put(key, g);
+        setNext(g, firstLook(m, now, e.startsAt()));
+        touched.add(key);
       }
-      if (merge(g, e, now)) keys.add(key);
+      if (merge(g, e, now)) {
+        keys.add(key);
+        touched.add(key);
+      }
     }
     return keys;
   }
@@ -121,7 +137,7 @@ public final class Grouper {
     boolean changed = old == null || old.status() != e.status();
     if (changed && g.lastSentAt != null) {
       Instant tick = schedule(g, now);
-      if (g.nextFlushAt == null || tick.isBefore(g.nextFlushAt)) g.nextFlushAt = tick;
+      if (g.nextFlushAt == null || tick.isBefore(g.nextFlushAt)) setNext(g, tick);
     }
     return true;
   }
@@ -129,11 +145,16 @@ public final class Grouper {
   /** The notifications to send now, in group creation order; updates the groups as sent. */
   public List<Flush> due(Instant now) {
     List<Flush> out = new ArrayList<>();
-    for (Iterator<Group> it = groups.values().iterator(); it.hasNext();) {
-      Group g = it.next();
-      if (g.nextFlushAt == null || now.isBefore(g.nextFlushAt)) continue;
+    List<Group> looked = new ArrayList<>();
+    for (Group g : wakeups) {
+      if (now.isBefore(g.nextFlushAt)) break;
+      looked.add(g);
+    }
+    looked.sort(Comparator.comparingLong(g -> g.order));
+    for (Group g : looked) {
+      touched.add(g.key); // rescheduled, flushed or removed below
       if (config.muted(g.route, now)) {
-        g.nextFlushAt = config.unmutedAfter(g.route, now);
+        setNext(g, config.unmutedAfter(g.route, now));
         continue;
       }
       List<GroupedAlert> visible = new ArrayList<>();
@@ -141,7 +162,7 @@ public final class Grouper {
       if (visible.isEmpty()) {
         // Only alerts that resolved before anyone heard of them: nothing to say.
         settled.addAll(g.pending);
-        it.remove();
+        remove(g);
         continue;
       }
       visible.sort(Flush.ORDER);
@@ -150,7 +171,7 @@ public final class Grouper {
       Duration interval = g.route.digest() ? Duration.ZERO : g.route.groupInterval();
       SendDecision d = SendDecision.decide(g.lastSentAt, g.lastSentHash, hash, repeat, interval, now);
       if (!d.kind().sends()) {
-        g.nextFlushAt = schedule(g, d.notBefore());
+        setNext(g, schedule(g, d.notBefore()));
         continue;
       }
       long seq = g.sequence + 1;
@@ -166,12 +187,24 @@ public final class Grouper {
       g.alerts.replaceAll((fp, a) -> a.notified() ? a : a.withNotified(true));
       g.lastSentHash = Flush.contentHash(new ArrayList<>(g.alerts.values()));
       if (g.alerts.isEmpty()) {
-        it.remove();
+        remove(g);
       } else {
-        g.nextFlushAt = schedule(g, now.plus(repeat));
+        setNext(g, schedule(g, now.plus(repeat)));
       }
     }
     return out;
+  }
+
+  /** The only way a group's next look changes (keeps {@link #wakeups} ordered). */
+  private void setNext(Group g, Instant t) {
+    if (g.nextFlushAt != null) wakeups.remove(g);
+    g.nextFlushAt = t;
+    if (t != null) wakeups.add(g);
+  }
+
+  private void remove(Group g) {
+    setNext(g, null);
+    groups.remove(g.key);
   }
 
   private static Duration effectiveRepeat(RouteMatch m) {
@@ -197,11 +230,7 @@ public final class Grouper {
 
   /** When {@link #due} next has something to do; null when no group waits for anything. */
   public Instant nextWakeup() {
-    Instant best = null;
-    for (Group g : groups.values()) {
-      if (g.nextFlushAt != null && (best == null || g.nextFlushAt.isBefore(best))) best = g.nextFlushAt;
-    }
-    return best;
+    return wakeups.isEmpty() ? null : wakeups.first().nextFlushAt;
   }
 
   /**
@@ -211,6 +240,17 @@ public final class Grouper {
   public List<Long> drainSettled() {
     List<Long> out = new ArrayList<>(settled);
     settled.clear();
+    return out;
+  }
+
+  /**
+   * The keys of the groups that {@link #offer}, {@link #due} or {@link #restore} created, changed or
+   * removed since the last call (a superset: a group looked at may be unchanged). A server that
+   * persists {@link #state} needs to write only these, instead of comparing every group's state.
+   */
+  public List<String> drainTouched() {
+    List<String> out = new ArrayList<>(touched);
+    touched.clear();
     return out;
   }
 
@@ -255,14 +295,14 @@ public final class Grouper {
         orphans.add(s);
         continue;
       }
-      Group g = new Group(s.groupKey(), m, s.groupLabels(), s.createdAt());
-      g.nextFlushAt = s.nextFlushAt();
+      Group g = new Group(s.groupKey(), out.created++, m, s.groupLabels(), s.createdAt());
       g.lastSentAt = s.lastFlushAt();
       g.lastSentHash = s.lastSentHash();
       g.sequence = s.sequence();
       for (GroupedAlert a : s.alerts()) g.alerts.put(a.fingerprint(), a);
       g.pending.addAll(s.pendingEventIds());
       out.groups.put(g.key, g);
+      out.setNext(g, s.nextFlushAt());
     }
     for (GroupState s : orphans) {
       Set<Long> carried = new java.util.HashSet<>();

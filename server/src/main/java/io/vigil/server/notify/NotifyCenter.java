@@ -86,6 +86,11 @@ public final class NotifyCenter implements NotifyService, Sender.Directory {
         else route = Route.parse(body.getMap(), "route");
       }
       synchronized (this) {
+        // Unchanged (the usual case): keep the same configuration object. A new one, even if equal,
+        // makes the router reload every aggregation group from notify_groups (NotifyPipeline.loaded).
+        // Records compare by value; a regex matcher or a body template never compares equal, so those
+        // are rebuilt as before.
+        if (receivers.equals(apiReceivers) && java.util.Objects.equals(route, apiRoute)) return null;
         try {
           effective = build(file, receivers, route);
           apiReceivers = receivers;

@@ -41,8 +41,11 @@ final class NotifyPipeline implements Grouping, Escalations.Pager {
   private final Supplier<OnCallConfig> oncall;
   private final LongFunction<String> ackPath;
   private Grouper grouper;
-  /** The groups' state as last saved, to write only what changed. */
+  /** The groups' state as last saved, to write only what changed; {@link #savedIds} finds an entry by group key. */
   private Map<GroupId, JsonObject> saved = new HashMap<>();
+  private Map<String, GroupId> savedIds = new HashMap<>();
+  /** Saved groups the last {@link #restore} did not take back as they were: to compare (delete) in the next pass. */
+  private Set<String> recheck = new java.util.LinkedHashSet<>();
   private NotifyConfig groupedWith;
 
   NotifyPipeline(Supplier<NotifyConfig> notify, Supplier<OnCallConfig> oncall, LongFunction<String> ackPath) {
@@ -62,13 +65,19 @@ final class NotifyPipeline implements Grouping, Escalations.Pager {
     NotifyConfig cfg = notify.get();
     List<GroupState> gs = new ArrayList<>();
     saved = new HashMap<>();
+    savedIds = new HashMap<>();
     for (JsonObject j : states) {
       GroupState s = GroupStates.state(j);
       gs.add(s);
-      saved.put(new GroupId(s.groupKey(), s.receiver()), j);
+      GroupId id = new GroupId(s.groupKey(), s.receiver());
+      saved.put(id, j);
+      savedIds.put(s.groupKey(), id);
     }
     grouper = Grouper.restore(cfg, gs);
     groupedWith = cfg;
+    // Groups restore re-routed (their route is gone) or dropped (empty) are no longer the grouper's.
+    recheck = new java.util.LinkedHashSet<>();
+    for (String key : savedIds.keySet()) if (grouper.state(key).isEmpty()) recheck.add(key);
   }
 
   @Override
@@ -95,15 +104,25 @@ final class NotifyPipeline implements Grouping, Escalations.Pager {
       }
     }
     List<Flush> flushes = grouper.due(now);
-    Map<GroupId, JsonObject> current = new HashMap<>();
-    for (GroupState s : grouper.snapshot()) current.put(new GroupId(s.groupKey(), s.receiver()), GroupStates.json(s));
+    // Only the groups this pass touched (and those a restore let go) can differ from what is saved.
+    // Comparing every group's state instead cost O(groups) JSON per pass: with thousands of open
+    // groups the router spent nearly all its time there (bench/notify.sh).
+    Set<String> keys = new java.util.LinkedHashSet<>(recheck);
+    keys.addAll(grouper.drainTouched());
     List<SavedGroup> changed = new ArrayList<>();
-    current.forEach((id, state) -> {
-      if (!state.equals(saved.get(id))) changed.add(new SavedGroup(id, state));
-    });
     List<GroupId> removed = new ArrayList<>();
-    for (GroupId id : saved.keySet()) if (!current.containsKey(id)) removed.add(id);
-    Map<GroupId, JsonObject> next = current;
+    for (String key : keys) {
+      GroupId was = savedIds.get(key);
+      java.util.Optional<GroupState> now_ = grouper.state(key);
+      if (now_.isPresent()) {
+        GroupId id = new GroupId(key, now_.get().receiver());
+        JsonObject state = GroupStates.json(now_.get());
+        if (!state.equals(saved.get(id))) changed.add(new SavedGroup(id, state));
+        if (was != null && !was.equals(id)) removed.add(was);
+      } else if (was != null) {
+        removed.add(was);
+      }
+    }
     return new Result() {
       @Override
       public Future<List<Deliveries.NewDelivery>> prepare(SqlConnection conn) {
@@ -112,7 +131,15 @@ final class NotifyPipeline implements Grouping, Escalations.Pager {
           for (Flush f : flushes) out.addAll(render(cfg, f, facts));
           for (Notice n : notices) for (String r : receiversFor(cfg, n.labels())) out.addAll(page(cfg, r, n));
           // Saved only once the pass's transaction is under way; a failed pass forgets the groups anyway.
-          saved = next;
+          for (GroupId id : removed) {
+            saved.remove(id);
+            if (id.equals(savedIds.get(id.groupKey()))) savedIds.remove(id.groupKey());
+          }
+          for (SavedGroup g : changed) {
+            saved.put(g.id(), g.state());
+            savedIds.put(g.id().groupKey(), g.id());
+          }
+          recheck.clear();
           return out;
         });
       }
