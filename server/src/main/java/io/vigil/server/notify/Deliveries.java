@@ -9,7 +9,9 @@ import io.vigil.server.storage.Rows;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The {@code notify_deliveries} table: one row per HTTP request owed to one webhook. A row is
@@ -33,21 +35,51 @@ public final class Deliveries {
     this.pool = pool;
   }
 
-  /** Inserts in the caller's transaction; returns how many were new. */
-  public static Future<Integer> insert(SqlConnection conn, List<NewDelivery> ds, Instant now) {
-    if (ds.isEmpty()) return Future.succeededFuture(0);
-    List<Tuple> batch = new ArrayList<>(ds.size());
+  /** What {@link #insert} added: how many rows were new, and those of them leased to this node. */
+  public record Inserted(int count, List<Delivery> leased) {}
+
+  /**
+   * Inserts in the caller's transaction. The first {@code h.slots(r)} deliveries of each receiver r
+   * are inserted already leased to this node until {@code h.leaseUntil(r)} (and counted as an
+   * attempt): the caller sends them after its commit ({@link Sender#handOff}); the rest wait for a
+   * sender's claim. A row whose idempotency key exists is skipped either way.
+   */
+  public static Future<Inserted> insert(SqlConnection conn, List<NewDelivery> ds, Instant now, Sender.Handoff h) {
+    if (ds.isEmpty()) return Future.succeededFuture(new Inserted(0, List.of()));
+    List<Tuple> plain = new ArrayList<>(ds.size());
+    List<Tuple> leased = new ArrayList<>();
+    Map<String, Integer> left = new HashMap<>(h.slots());
     for (NewDelivery d : ds) {
-      batch.add(Tuple.from(new Object[] {d.idempotencyKey(), d.receiver(), d.webhook(), d.url(), d.body(), d.kind(), d.groupKey(),
-          d.ticketId(), Rows.ts(now)}));
+      Object[] v = {d.idempotencyKey(), d.receiver(), d.webhook(), d.url(), d.body(), d.kind(), d.groupKey(), d.ticketId(), Rows.ts(now)};
+      if (left.getOrDefault(d.receiver(), 0) > 0) {
+        left.merge(d.receiver(), -1, Integer::sum);
+        Object[] w = java.util.Arrays.copyOf(v, v.length + 1);
+        w[v.length] = Rows.ts(h.leaseUntil().get(d.receiver()));
+        leased.add(Tuple.from(w));
+      } else {
+        plain.add(Tuple.from(v));
+      }
     }
-    return conn.preparedQuery("INSERT INTO notify_deliveries (idempotency_key, receiver, webhook, url, body, kind, group_key, ticket_id, "
-            + "created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) ON CONFLICT (idempotency_key) DO NOTHING")
-        .executeBatch(batch).map(rows -> {
-          int n = 0;
+    String cols = "INSERT INTO notify_deliveries (idempotency_key, receiver, webhook, url, body, kind, group_key, ticket_id, created_at, next_attempt_at";
+    Future<Inserted> first = leased.isEmpty() ? Future.succeededFuture(new Inserted(0, List.of()))
+        : conn.preparedQuery(cols + ", lease_until, attempts) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, 1) "
+            + "ON CONFLICT (idempotency_key) DO NOTHING RETURNING *").executeBatch(leased).map(rows -> {
+              List<Delivery> out = new ArrayList<>();
+              for (var r = rows; r != null; r = r.next()) out.addAll(deliveries(r));
+              return new Inserted(out.size(), out);
+            });
+    if (plain.isEmpty()) return first;
+    return first.compose(a -> conn.preparedQuery(cols + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) ON CONFLICT (idempotency_key) DO NOTHING")
+        .executeBatch(plain).map(rows -> {
+          int n = a.count();
           for (var r = rows; r != null; r = r.next()) n += r.rowCount();
-          return n;
-        });
+          return new Inserted(n, a.leased());
+        }));
+  }
+
+  /** Inserts in the caller's transaction, none leased; returns how many were new. */
+  public static Future<Integer> insert(SqlConnection conn, List<NewDelivery> ds, Instant now) {
+    return insert(conn, ds, now, Sender.Handoff.NONE).map(Inserted::count);
   }
 
   /**

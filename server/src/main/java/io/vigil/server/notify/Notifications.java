@@ -53,7 +53,7 @@ public final class Notifications {
     this.deliveries = new Deliveries(pool);
     this.sender = new Sender(vertx, deliveries, center, clock, registry);
     this.pipeline = new NotifyPipeline(center::config, center::oncall, ackPath);
-    this.router = new Router(vertx, pool, connect, pipeline, clock, sender::poke);
+    this.router = new Router(vertx, pool, connect, pipeline, clock, sender);
     this.escalations = new Escalations(vertx, pool, center::oncall, pipeline, clock, sender::poke);
     Gauge.builder("vigil_notify_pending", pending, AtomicLong::get).description("deliveries not yet delivered nor dead").register(registry);
     Gauge.builder("vigil_notify_dead_letters", dead, AtomicLong::get).description("deliveries given up, kept for inspection and retry")

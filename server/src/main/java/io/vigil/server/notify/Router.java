@@ -16,7 +16,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +51,7 @@ public final class Router {
   private final PgConnectOptions connect;
   private final Grouping grouping;
   private final Clock clock;
-  private final Runnable delivered;
+  private final Sender sender;
   private final AtomicBoolean running = new AtomicBoolean();
   private final AtomicBoolean again = new AtomicBoolean();
   private volatile boolean leader;
@@ -62,15 +64,16 @@ public final class Router {
 
   /**
    * @param grouping what the outbox rows become (config, groups, bodies)
-   * @param delivered called after a pass inserted deliveries (pokes the local sender)
+   * @param sender this node's sender: a pass inserts what it can send at once already leased to it
+   *     and hands those over after the commit; the rest it leaves to the sender's pass
    */
-  public Router(Vertx vertx, Pool pool, PgConnectOptions connect, Grouping grouping, Clock clock, Runnable delivered) {
+  public Router(Vertx vertx, Pool pool, PgConnectOptions connect, Grouping grouping, Clock clock, Sender sender) {
     this.vertx = vertx;
     this.pool = pool;
     this.connect = connect;
     this.grouping = grouping;
     this.clock = clock;
-    this.delivered = delivered;
+    this.sender = sender;
   }
 
   /** Subscribes to the outbox channel and tries to become the router; completes once subscribed. */
@@ -162,31 +165,49 @@ public final class Router {
     });
   }
 
-  /** One pass; true when a full batch was read (more may wait). */
+  /**
+   * One pass; true when a full batch was read (more may wait). The deliveries this node's sender has
+   * free slots for are inserted leased to it and sent right after the commit (the latency path: a
+   * P1 page goes out with no claim, no commit and no query of its own); if the node dies in between,
+   * their lease runs out and any node sends them, the same at-least-once window as a request in
+   * flight.
+   */
   private Future<Boolean> pass() {
     Instant now = clock.instant();
     Future<Void> loaded = grouping.loaded() ? Future.succeededFuture() : loadGroups().map(states -> {
       grouping.restore(states);
       return null;
     });
+    Sender.Handoff[] handoff = {Sender.Handoff.NONE};
     return loaded.compose(v -> pool.withTransaction(conn -> Outbox.unrouted(conn, BATCH).compose(events -> {
       Grouping.Result r = grouping.route(events, now);
       List<Long> ids = new ArrayList<>(events.size());
       for (Outbox.Event e : events) ids.add(e.id());
       return r.prepare(conn)
-          .compose(ds -> Deliveries.insert(conn, ds, now))
-          .compose(n -> saveGroups(conn, r.changedGroups(), r.removedGroups(), now)
+          .compose(ds -> {
+            Map<String, Integer> wanted = new HashMap<>();
+            for (Deliveries.NewDelivery d : ds) wanted.merge(d.receiver(), 1, Integer::sum);
+            handoff[0] = sender.reserve(wanted, now);
+            return Deliveries.insert(conn, ds, now, handoff[0]);
+          })
+          .compose(ins -> saveGroups(conn, r.changedGroups(), r.removedGroups(), now)
               .compose(x -> r.escalations(conn, now))
               .compose(x -> Outbox.routed(conn, ids, now))
               .map(x -> {
-                if (n > 0) LOG.debug("notify.routed events={} deliveries={}", events.size(), n);
-                return new int[] {events.size(), n};
+                if (ins.count() > 0) LOG.debug("notify.routed events={} deliveries={} leased={}", events.size(), ins.count(), ins.leased().size());
+                return new Pass(events.size(), ins);
               }));
-    }))).map(counts -> {
-      if (counts[1] > 0) delivered.run();
-      return counts[0] == BATCH;
+    }))).transform(ar -> {
+      // Committed: send what is leased here. Failed (rolled back): only give the slots back.
+      sender.handOff(handoff[0], ar.succeeded() ? ar.result().inserted().leased() : List.of());
+      if (ar.failed()) return Future.failedFuture(ar.cause());
+      Pass p = ar.result();
+      if (p.inserted().count() > p.inserted().leased().size()) sender.poke();
+      return Future.succeededFuture(p.events() == BATCH);
     });
   }
+
+  private record Pass(int events, Deliveries.Inserted inserted) {}
 
   private Future<List<JsonObject>> loadGroups() {
     return pool.query("SELECT state FROM notify_groups").execute().map(rows -> {

@@ -18,6 +18,8 @@ import io.vigil.server.notify.Deliveries.Delivery;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -172,21 +174,89 @@ public final class Sender {
   private Future<Void> claimAndSend(String receiver, Instant now) {
     AtomicInteger busy = inFlight.computeIfAbsent(receiver, k -> new AtomicInteger());
     Health h = health.computeIfAbsent(receiver, k -> new Health());
-    int free = directory.maxConcurrency(receiver) - busy.get();
-    if (h.failures > 0) free = busy.get() == 0 && !now.isBefore(h.probeAt) ? 1 : 0;
-    if (free <= 0) return Future.succeededFuture();
-    Duration lease = directory.target(receiver, 0) == null ? Duration.ofSeconds(10) : directory.target(receiver, 0).timeout();
-    return store.claim(receiver, free, now, lease.plus(LEASE_MARGIN)).map(ds -> {
-      for (Delivery d : ds) {
-        busy.incrementAndGet();
-        send(d).onComplete(ar -> {
-          busy.decrementAndGet();
-          if (ar.failed()) LOG.warn("notify.record_failed delivery={} cause=\"{}\"", d.id(), ar.cause().toString());
-          // A slot is free: more of this receiver's queue may go now.
-          poke();
-        });
-      }
+    int taken;
+    if (h.failures > 0) taken = !now.isBefore(h.probeAt) ? take(busy, 1, 1) : 0; // one probe, only when nothing is in flight
+    else taken = take(busy, directory.maxConcurrency(receiver), Integer.MAX_VALUE);
+    if (taken <= 0) return Future.succeededFuture();
+    return store.claim(receiver, taken, now, lease(receiver)).<Void>map(ds -> {
+      busy.addAndGet(-(taken - ds.size()));
+      for (Delivery d : ds) sendInSlot(d, busy);
       return null;
+    }).onFailure(t -> busy.addAndGet(-taken));
+  }
+
+  /** Takes up to {@code wanted} of a receiver's free slots (at most {@code max} in flight); returns how many. */
+  private static int take(AtomicInteger busy, int max, int wanted) {
+    while (true) {
+      int cur = busy.get();
+      int n = Math.min(wanted, max - cur);
+      if (n <= 0) return 0;
+      if (busy.compareAndSet(cur, cur + n)) return n;
+    }
+  }
+
+  /** Sends one claimed delivery whose slot is already taken; frees the slot when its outcome is recorded. */
+  private void sendInSlot(Delivery d, AtomicInteger busy) {
+    send(d).onComplete(ar -> {
+      busy.decrementAndGet();
+      if (ar.failed()) LOG.warn("notify.record_failed delivery={} cause=\"{}\"", d.id(), ar.cause().toString());
+      // A slot is free: more of this receiver's queue may go now.
+      poke();
+    });
+  }
+
+  private Duration lease(String receiver) {
+    Target t = directory.target(receiver, 0);
+    return (t == null ? Duration.ofSeconds(10) : t.timeout()).plus(LEASE_MARGIN);
+  }
+
+  /**
+   * Slots of this node's senders taken for deliveries that the router inserts already leased here
+   * ({@link #reserve}), so that they go out right after the router's commit: no claim {@code UPDATE},
+   * no commit of its own, no {@code dueReceivers} query on the way to the phone. {@link #handOff} gives
+   * back what was not used.
+   */
+  public record Handoff(Map<String, Integer> slots, Map<String, Instant> leaseUntil) {
+    public static final Handoff NONE = new Handoff(Map.of(), Map.of());
+
+    public int slots(String receiver) {
+      return slots.getOrDefault(receiver, 0);
+    }
+  }
+
+  /**
+   * Takes up to {@code wanted.get(r)} free slots of each receiver for deliveries to be inserted
+   * leased to this node until {@code leaseUntil(r)}. A receiver that is failing gets none: its queue
+   * waits for the probe, as claimed rows do. Event-loop safe, never blocks.
+   */
+  public Handoff reserve(Map<String, Integer> wanted, Instant now) {
+    Map<String, Integer> slots = new HashMap<>();
+    Map<String, Instant> until = new HashMap<>();
+    wanted.forEach((receiver, n) -> {
+      Health h = health.get(receiver);
+      if (h != null && h.failures > 0) return;
+      int got = take(inFlight.computeIfAbsent(receiver, k -> new AtomicInteger()), directory.maxConcurrency(receiver), n);
+      if (got > 0) {
+        slots.put(receiver, got);
+        until.put(receiver, now.plus(lease(receiver)));
+      }
+    });
+    return slots.isEmpty() ? Handoff.NONE : new Handoff(slots, until);
+  }
+
+  /**
+   * After the commit that inserted {@code leased} (rows of {@code h}'s receivers, leased to this
+   * node): sends them now and gives back the slots they did not use. With an empty list (the
+   * transaction failed, or the rows existed already) it only gives the slots back.
+   */
+  public void handOff(Handoff h, List<Delivery> leased) {
+    Map<String, Integer> unused = new HashMap<>(h.slots());
+    for (Delivery d : leased) {
+      unused.merge(d.receiver(), -1, Integer::sum);
+      sendInSlot(d, inFlight.computeIfAbsent(d.receiver(), k -> new AtomicInteger()));
+    }
+    unused.forEach((receiver, n) -> {
+      if (n > 0) inFlight.get(receiver).addAndGet(-n);
     });
   }
 
