@@ -31,6 +31,17 @@ public record Matcher(String name, Type type, String value, Pattern regex) {
     };
   }
 
+  /** Equal when name, type and value are: the compiled pattern follows from them (and Pattern has no equality of its own). */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Matcher m && name.equals(m.name) && type == m.type && value.equals(m.value);
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Objects.hash(name, type, value);
+  }
+
   @Override
   public String toString() {
     return name + type.symbol + '"' + value.replace("\\", "\\\\").replace("\"", "\\\"") + '"';

@@ -91,6 +91,8 @@ public final class MuteRegistry implements MuteService {
     return store.unexpiredSilences(now).compose(s -> store.windows().compose(w -> store.inhibitRules().map(r -> {
       synchronized (this) {
         if (changes.get() != before) return null;
+        // Unchanged (the usual 30 s refresh): no remute of every active fault.
+        if (sameById(silences, s, Silence::id) && sameById(windows, w, MaintenanceWindow::id) && sameById(apiRules, r, InhibitRule::id)) return null;
         silences.clear();
         s.forEach(x -> silences.put(x.id(), x));
         windows.clear();
@@ -102,6 +104,12 @@ public final class MuteRegistry implements MuteService {
       onChange.run();
       return null;
     })));
+  }
+
+  private static <T> boolean sameById(Map<String, T> held, List<T> loaded, java.util.function.Function<T, String> id) {
+    if (held.size() != loaded.size()) return false;
+    for (T x : loaded) if (!x.equals(held.get(id.apply(x)))) return false;
+    return true;
   }
 
   private synchronized void rebuild() {

@@ -89,12 +89,24 @@ public final class Muter {
         sourcesByRule.add(index);
       }
     }
+    // What is active at now, once for the batch: most faults then cost a few map lookups.
+    List<Silence> activeSilences = silences.stream().filter(s -> s.activeAt(now)).toList();
+    List<Map.Entry<MaintenanceWindow, MaintenanceWindow.Occurrence>> activeWindows = new ArrayList<>();
+    for (MaintenanceWindow w : windows) w.activeAt(now).ifPresent(o -> activeWindows.add(Map.entry(w, o)));
+    if (activeSilences.isEmpty() && activeWindows.isEmpty() && rules.isEmpty()) return f -> Muting.NONE;
     return f -> {
       Labels l = matchLabels(f);
-      List<Silence> bySilence = silences.stream().filter(s -> s.activeAt(now) && s.matches(l)).toList();
-      List<Map.Entry<MaintenanceWindow, MaintenanceWindow.Occurrence>> byWindow = new ArrayList<>();
-      for (MaintenanceWindow w : windows) {
-        if (w.selects(f.labels())) w.activeAt(now).ifPresent(o -> byWindow.add(Map.entry(w, o)));
+      List<Silence> bySilence = List.of();
+      for (Silence s : activeSilences) {
+        if (!s.matches(l)) continue;
+        if (bySilence.isEmpty()) bySilence = new ArrayList<>(1);
+        bySilence.add(s);
+      }
+      List<Map.Entry<MaintenanceWindow, MaintenanceWindow.Occurrence>> byWindow = List.of();
+      for (Map.Entry<MaintenanceWindow, MaintenanceWindow.Occurrence> w : activeWindows) {
+        if (!w.getKey().selects(f.labels())) continue;
+        if (byWindow.isEmpty()) byWindow = new ArrayList<>(1);
+        byWindow.add(w);
       }
       Fault source = inhibitor(f, l, sourcesByRule);
       return muting(bySilence, byWindow, source);
