@@ -17,7 +17,7 @@ public record Config(int port, String host, Database database, String adminToken
     int maxLabelsPerSeries, int maxLabelValueChars, int maxNewSeriesPerMinute, PatrolConfig patrol, KafkaSettings kafka,
     io.vigil.rules.alerts.AlertSeverityMap alertSeverity, java.time.Duration alertResolveTimeout,
     io.vigil.server.storage.PgSampleStore.Settings storage, String slaFile, java.time.Duration slaScanInterval,
-    io.vigil.server.storage.PgFaultStore.Recurrence recurrence, String publicUrl) {
+    io.vigil.server.storage.PgFaultStore.Recurrence recurrence, String publicUrl, int maxPendingFaultWrites) {
 
   /** The ingest limits every collector applies (README: settings). */
   public io.vigil.collectors.IngestLimits.Settings ingestLimits() {
@@ -91,7 +91,8 @@ public record Config(int port, String host, Database database, String adminToken
         durationSetting(env, "VIGIL_SLA_SCAN_INTERVAL", java.time.Duration.ofSeconds(1)),
         new io.vigil.server.storage.PgFaultStore.Recurrence(
             java.time.Duration.ofDays(intSetting(env, "VIGIL_RECURRENCE_DAYS", 7, 0, 3650)), recurrenceMode(env.get("VIGIL_RECURRENCE_MODE"))),
-        publicUrl(env.get("VIGIL_PUBLIC_URL")));
+        publicUrl(env.get("VIGIL_PUBLIC_URL")),
+        intSetting(env, "VIGIL_MAX_PENDING_FAULT_WRITES", 20_000, 100, 10_000_000));
   }
 
   /**
@@ -191,7 +192,7 @@ public record Config(int port, String host, Database database, String adminToken
     return "Config[port=" + port + ", host=" + host + ", database=" + database + ", adminToken="
         + (adminToken == null ? "generated" : "***") + ", rules=" + (rulesFile == null ? "bundled demo rules" : rulesFile)
         + ", maxBodyBytes=" + maxBodyBytes + ", maxSamplesPerRequest=" + maxSamplesPerRequest + ", dbPoolSize=" + dbPoolSize
-        + ", maxInFlightBatches=" + maxInFlightBatches + ", streamQueueBytes=" + streamQueueBytes
+        + ", maxInFlightBatches=" + maxInFlightBatches + ", maxPendingFaultWrites=" + maxPendingFaultWrites + ", streamQueueBytes=" + streamQueueBytes
         + ", retentionDays=" + retentionDays + ", warmupMaxSamples=" + warmupMaxSamples
         + ", maxLabelsPerSeries=" + maxLabelsPerSeries + ", maxLabelValueChars=" + maxLabelValueChars
         + ", maxNewSeriesPerMinute=" + maxNewSeriesPerMinute + ", patrol=" + patrol

@@ -72,6 +72,9 @@ public final class Pipeline implements SampleSink {
   private final Counter faultEvents;
   private final Counter recordRetries;
   private Future<Void> chain = Future.succeededFuture();
+  /** Writes on {@link #chain} not yet committed; at {@link #maxPendingWrites} ingest is refused (503) until they catch up. */
+  private final AtomicInteger pendingWrites = new AtomicInteger();
+  private final int maxPendingWrites;
   private final List<java.util.function.Consumer<SampleBatch>> durableListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** Active faults recorded through {@link #recordExternal}, by fingerprint (engine context only). */
   private final Map<String, Fault> external = new HashMap<>();
@@ -81,8 +84,9 @@ public final class Pipeline implements SampleSink {
   private Instant timerAt;
 
   public Pipeline(Vertx vertx, SampleSink storage, RuleEngine engine, PgFaultStore faults, StreamHub hub, Clock clock,
-      MeterRegistry registry, MuteRegistry mutes) {
+      MeterRegistry registry, MuteRegistry mutes, int maxPendingWrites) {
     this.mutes = mutes;
+    this.maxPendingWrites = maxPendingWrites;
     this.vertx = vertx;
     this.engineContext = vertx.getOrCreateContext();
     this.storage = storage;
@@ -103,6 +107,9 @@ public final class Pipeline implements SampleSink {
     FunctionCounter.builder("vigil_rule_evaluations", this, p -> p.evaluations)
         .description("(sample, rule) evaluations").register(registry);
     faultEvents = Counter.builder("vigil_fault_events").description("fault state changes recorded").register(registry);
+    Gauge.builder("vigil_fault_writes_pending", pendingWrites, AtomicInteger::get)
+        .description("fault events and muting changes decided but not yet committed (ingest answers 503 at VIGIL_MAX_PENDING_FAULT_WRITES)")
+        .register(registry);
     recordRetries = Counter.builder("vigil_fault_record_retries").description("fault events retried because the database failed").register(registry);
   }
 
@@ -168,6 +175,13 @@ public final class Pipeline implements SampleSink {
 
   @Override
   public Future<Void> accept(SampleBatch batch) {
+    // Back-pressure: the faults these samples raise would queue behind the ones not yet recorded,
+    // in memory; past the limit the clients wait (503 + Retry-After) instead of the heap growing.
+    int behind = pendingWrites.get();
+    if (behind >= maxPendingWrites) {
+      return Future.failedFuture(new io.vigil.collectors.SinkUnavailableException("fault recording is " + behind
+          + " writes behind (VIGIL_MAX_PENDING_FAULT_WRITES=" + maxPendingWrites + "): nothing of this batch was stored, retry later", 2, null));
+    }
     return storage.accept(batch).onSuccess(v -> engineContext.runOnContext(x -> {
       evaluate(batch);
       for (java.util.function.Consumer<SampleBatch> l : durableListeners) l.accept(batch);
@@ -334,7 +348,8 @@ public final class Pipeline implements SampleSink {
 
   /** Appends a write to the one ordered chain; publishes what it stored; retries while the database fails. */
   private void enqueue(String fingerprint, Supplier<Future<PgFaultStore.Recorded>> write, String what) {
-    chain = chain.transform(ar -> writeWithRetry(fingerprint, write, what, 0));
+    pendingWrites.incrementAndGet();
+    chain = chain.transform(ar -> writeWithRetry(fingerprint, write, what, 0).onComplete(x -> pendingWrites.decrementAndGet()));
   }
 
   private Future<Void> writeWithRetry(String fingerprint, Supplier<Future<PgFaultStore.Recorded>> write, String what, int attempt) {

@@ -197,7 +197,7 @@ public final class VigilServer extends VerticleBase {
           RuleEngine engine = new RuleEngine(catalog.effective(), clock);
           PgSampleStore store = new PgSampleStore(vertx, db.pool(), db.connectOptions(), config.maxInFlightBatches(), config.storage(), registry);
           this.store = store;
-          Pipeline pipeline = new Pipeline(vertx, store, engine, faults, hub, clock, registry, mutes);
+          Pipeline pipeline = new Pipeline(vertx, store, engine, faults, hub, clock, registry, mutes, config.maxPendingFaultWrites());
           this.pipeline = pipeline;
           this.mutes = mutes;
           sla.maintenance(() -> mutes.muter().windows());
