@@ -353,7 +353,9 @@ public final class VigilServer extends VerticleBase {
     return vertx.fileSystem().readFile(path)
         .recover(t -> Future.failedFuture(new IllegalArgumentException("cannot read rules file '" + path + "': " + t.getMessage())))
         .map(Buffer::toString)
-        .map(text -> {
+        // Parsing a rules file with its notification sections takes tens of ms (more on a busy
+        // machine): off the event loop.
+        .compose(text -> vertx.executeBlocking(() -> {
           try {
             RuleSet r = RulesFile.load(path, text);
             // The inhibit_rules key of the same file; its own parser, so RulesFile stays about rules.
@@ -364,7 +366,7 @@ public final class VigilServer extends VerticleBase {
           } catch (RuleFileException e) {
             throw new IllegalArgumentException("invalid rules file:\n" + e.getMessage(), e);
           }
-        });
+        }, false));
   }
 
   /** The notification and on-call sections of the rules file (their own parsers, like inhibit_rules). */

@@ -232,12 +232,14 @@ public final class PgFaultStore implements FaultQueries {
         f.labels().getOrDefault("system", "unknown"), f.severity().name(), f.summary(), Rows.ts(now), defaultZone.getId());
     return conn.preparedQuery(OPEN_TICKET).execute(t).compose(inserted -> {
       if (inserted.size() == 1) {
-        long id = inserted.iterator().next().getLong("id");
+        Row opened = inserted.iterator().next();
+        long id = opened.getLong("id");
         Future<Void> linked = recurrenceOf == null ? Future.succeededFuture()
             : conn.preparedQuery("UPDATE tickets SET recurrence_of = $2 WHERE id = $1").execute(Tuple.of(id, recurrenceOf))
                 .compose(v -> conn.preparedQuery("UPDATE tickets SET recurrences = recurrences + 1 WHERE id = $1").execute(Tuple.of(recurrenceOf)))
                 .compose(v -> event(conn, recurrenceOf, now, "recurred", new JsonObject().put("ticketId", id).put("faultId", fv.id())));
-        return linked.compose(v -> sla.recompute(conn, id, now, false)).compose(ticket -> {
+        // The row just inserted is the ticket as the clocks need it (recurrence_of, set above, is not one of their inputs).
+        return linked.compose(v -> sla.recompute(conn, opened, now, false)).compose(ticket -> {
           JsonObject detail = new JsonObject().put("faultId", fv.id()).put("severity", f.severity().name())
               .put("tier", ticket.sla().tier()).put("respondBy", str(ticket.respondBy())).put("resolveBy", str(ticket.resolveBy()));
           // Opened late because the fault was muted when it started firing: the SLA clock starts now.
@@ -259,9 +261,9 @@ public final class PgFaultStore implements FaultQueries {
   }
 
   private Future<Recorded> linkFault(SqlConnection conn, FaultView fv, TicketView ticket) {
-    return conn.preparedQuery("UPDATE faults SET ticket_id = $2 WHERE id = $1").execute(Tuple.of(fv.id(), ticket.id()))
-        .compose(r -> conn.preparedQuery("INSERT INTO ticket_faults (ticket_id, fault_id, linked_at, linked_by) VALUES ($1, $2, now(), 'vigil') "
-            + "ON CONFLICT DO NOTHING").execute(Tuple.of(ticket.id(), fv.id())))
+    // One statement: the fault points at its ticket, and the ticket lists the fault.
+    return conn.preparedQuery("WITH f AS (UPDATE faults SET ticket_id = $2 WHERE id = $1) INSERT INTO ticket_faults (ticket_id, fault_id, "
+            + "linked_at, linked_by) VALUES ($2, $1, now(), 'vigil') ON CONFLICT DO NOTHING").execute(Tuple.of(fv.id(), ticket.id()))
         .map(r -> new Recorded(new FaultView(fv.id(), fv.fault(), ticket.id(), fv.muting()), ticket));
   }
 
