@@ -423,9 +423,13 @@ public final class TicketDesk implements TicketService {
           return conn.preparedQuery("INSERT INTO ticket_faults (ticket_id, fault_id, linked_at, linked_by) VALUES ($1, $2, $3, $4) "
               + "ON CONFLICT DO NOTHING").execute(Tuple.of(id, faultId, Rows.ts(now), actor));
         })
-        .compose(v -> conn.preparedQuery("UPDATE faults SET ticket_id = $2 WHERE id = $1 AND ticket_id IS NULL").execute(Tuple.of(faultId, id)))
-        .compose(v -> event(conn, id, now, actor, "fault_linked", new JsonObject().put("faultId", faultId)))
-        .map(v -> false));
+        .compose(inserted -> {
+          // Linked already: nothing changes, and the timeline does not say it twice.
+          if (inserted.rowCount() == 0) return Future.succeededFuture(false);
+          return conn.preparedQuery("UPDATE faults SET ticket_id = $2 WHERE id = $1 AND ticket_id IS NULL").execute(Tuple.of(faultId, id))
+              .compose(v -> event(conn, id, now, actor, "fault_linked", new JsonObject().put("faultId", faultId)))
+              .map(v -> false);
+        }));
   }
 
   @Override

@@ -8,6 +8,7 @@ import io.vigil.server.Config;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -98,6 +99,55 @@ class SlaTimersIT {
     // The resolve clock is still running: its warning is at 80% of 4 h.
     assertEquals(T0.plus(Duration.ofMinutes(192)).toString(),
         vigil.http.get("/api/v1/tickets/" + id).json().getJsonObject("sla").getString("resolveWarnAt"));
+  }
+
+  @Test
+  void theWarningAndTheBreachArePagedThroughTheRoutesOnceEach() throws Exception {
+    try (WebhookReceiver.Handle receiver = new WebhookReceiver.Handle()) {
+      String rules = TestVigil.RULES + """
+          route:
+            receiver: noc
+            routes:
+              - matchers: ['alertname=~"TicketSla.*"']
+                receiver: duty
+          receivers:
+            - name: noc
+              webhook_configs: [{url: %s}]
+            - name: duty
+              webhook_configs: [{url: %s}]
+          """.formatted(receiver.url("noc"), receiver.url("duty"));
+      Map<String, String> env = new java.util.HashMap<>(FAST_SCAN);
+      env.put("VIGIL_RULES", TestVigil.rulesFile(rules));
+      vigil = new TestVigil(db, env, clock);
+      long id = p1Ticket();
+      clock.advance(Duration.ofMinutes(12).plusSeconds(1));
+      JsonObject warning = Await.until(Duration.ofSeconds(15), "the SLA warning page", () -> duty(receiver, "TicketSlaWarning"));
+      JsonObject alert = warning.getJsonArray("alerts").getJsonObject(0);
+      assertEquals(String.valueOf(id), alert.getJsonObject("labels").getString("ticket"));
+      assertEquals("P1", alert.getJsonObject("labels").getString("severity"));
+      assertEquals("acme", alert.getJsonObject("labels").getString("customer"));
+      clock.advance(Duration.ofMinutes(3));
+      Await.until(Duration.ofSeconds(15), "the SLA breach page", () -> duty(receiver, "TicketSlaBreach"));
+      Thread.sleep(1000);
+      List<String> names = new java.util.ArrayList<>();
+      for (JsonObject r : receiver.received()) {
+        if (r.getString("path").equals("/hook/duty")) names.add(alertname(new JsonObject(r.getString("body"))));
+      }
+      assertEquals(List.of("TicketSlaWarning", "TicketSlaBreach"), names, "each once, to the SLA route's receiver");
+    }
+  }
+
+  private static String alertname(JsonObject body) {
+    return body.getJsonArray("alerts").getJsonObject(0).getJsonObject("labels").getString("alertname");
+  }
+
+  private static JsonObject duty(WebhookReceiver.Handle receiver, String alertname) throws Exception {
+    for (JsonObject r : receiver.received()) {
+      if (!r.getString("path").equals("/hook/duty")) continue;
+      JsonObject body = new JsonObject(r.getString("body"));
+      if (alertname.equals(alertname(body))) return body;
+    }
+    return null;
   }
 
   @Test
