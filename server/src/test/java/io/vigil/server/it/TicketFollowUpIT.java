@@ -94,6 +94,22 @@ class TicketFollowUpIT {
     assertEquals("resolved", vigil.sql("SELECT pauses->-1->>'reason' FROM tickets WHERE id = " + id));
   }
 
+  @Test
+  void aFaultFiringAgainAfterTheWindowIsANewTicketAndNoRecurrence() throws Exception {
+    vigil = new TestVigil(Map.of());
+    http = vigil.http;
+    long first = downResolvedAndUp();
+    // Eight days ago, as far as the window (default 7 days) is concerned.
+    vigil.sql("UPDATE tickets SET resolved_at = resolved_at - interval '8 days' WHERE id = " + first);
+    assertEquals(204, http.ingest(sample("up", "acme", "erp", "db1", 0)).status());
+    await("SELECT count(*) FROM tickets", "2");
+    long second = Long.parseLong(vigil.sql("SELECT max(id) FROM tickets"));
+    assertEquals("open", ticket(second).getString("state"));
+    assertNull(ticket(second).getLong("recurrenceOf"));
+    assertEquals(0, ticket(first).getInteger("recurrences"));
+    assertEquals("resolved", ticket(first).getString("state"), "outside the window the old ticket is left alone");
+  }
+
   /** Under {@code env}: db1 down, resolved, up, down again; waits for the second ticket. Returns {first, second}. */
   private long[] twoTicketsUnder(Map<String, String> env) throws Exception {
     vigil = new TestVigil(env);
