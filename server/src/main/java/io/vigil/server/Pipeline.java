@@ -273,11 +273,10 @@ public final class Pipeline implements SampleSink {
     if (events.isEmpty()) return;
     Muter muter = mutes.muter();
     Instant now = clock.instant();
-    // Only inhibit rules look at the other active faults: without them, no walk over every one of them per batch.
-    Collection<Fault> active = muter.inhibitRules().isEmpty() ? List.of() : allActive();
     boolean firingChanged = false;
-    // One index of the inhibit sources for the whole batch (not one sort of every active fault per event).
-    java.util.function.Function<Fault, Muting> decide = muter.against(active, now);
+    // One index of the inhibit sources for the whole batch (not one sort of every active fault per
+    // event); the active faults are walked only when inhibit rules need them.
+    java.util.function.Function<Fault, Muting> decide = muter.against(this::allActive, now);
     for (FaultEvent ev : events) {
       Muting m = decide.apply(ev.fault());
       if (ev.fault().active()) mutings.put(ev.fault().fingerprint(), m);

@@ -77,9 +77,17 @@ public final class Muter {
    * one sort of every firing fault per fault. The function must not outlive a change of {@code firing}.
    */
   public Function<Fault, Muting> against(Collection<Fault> firing, Instant now) {
+    return against(() -> firing, now);
+  }
+
+  /**
+   * The same, asking for the firing set only when inhibit rules need it: without inhibit rules the
+   * caller's walk over every active fault is skipped.
+   */
+  public Function<Fault, Muting> against(java.util.function.Supplier<? extends Collection<Fault>> firing, Instant now) {
     List<Map<List<String>, List<Fault>>> sourcesByRule = new ArrayList<>(rules.size());
     if (!rules.isEmpty()) {
-      List<Fault> sorted = firing.stream().filter(f -> f.state() == FaultState.FIRING).sorted(SOURCE_ORDER).toList();
+      List<Fault> sorted = firing.get().stream().filter(f -> f.state() == FaultState.FIRING).sorted(SOURCE_ORDER).toList();
       for (InhibitRule r : rules) {
         Map<List<String>, List<Fault>> index = new HashMap<>();
         for (Fault s : sorted) {
