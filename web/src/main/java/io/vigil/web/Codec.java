@@ -115,7 +115,7 @@ public final class Codec {
           .put("respondWarnAt", time(s.respondWarnAt())).put("resolveWarnAt", time(s.resolveWarnAt()))
           .put("respondWarnedAt", time(s.respondWarnedAt())).put("respondBreachedAt", time(s.respondBreachedAt()))
           .put("resolveWarnedAt", time(s.resolveWarnedAt())).put("resolveBreachedAt", time(s.resolveBreachedAt()))
-          .put("pausedMs", s.pausedMs()).put("pausedFor", s.pausedFor()).put("escalationLevel", s.escalationLevel())
+          .put("pausedMs", s.pausedMs()).put("pausedFor", s.pausedFor()).put("pausedSince", time(s.pausedSince())).put("escalationLevel", s.escalationLevel())
           .put("lastUpdateAt", time(s.lastUpdateAt())).put("updateDueAt", time(s.updateDueAt())));
     }
     return j;

@@ -30,10 +30,11 @@ public record TicketView(long id, String fingerprint, Long faultId, String custo
 
   /**
    * The SLA state: the contract tier it runs under, when each clock warns, which warnings and
-   * breaches fired, time paused so far (working time of the resolve clock), whether it is paused
-   * now, and how often it escalated.
+   * breaches fired, time paused so far (working time of the resolve clock, as of the last
+   * recompute), whether it is paused now ({@code pending_customer} or {@code maintenance}) and
+   * since when, and how often it escalated.
    */
   public record Sla(String tier, Instant respondWarnAt, Instant resolveWarnAt, Instant respondWarnedAt,
-      Instant respondBreachedAt, Instant resolveWarnedAt, Instant resolveBreachedAt, long pausedMs, String pausedFor,
+      Instant respondBreachedAt, Instant resolveWarnedAt, Instant resolveBreachedAt, long pausedMs, String pausedFor, Instant pausedSince,
       int escalationLevel, Instant lastUpdateAt, Instant updateDueAt) {}
 }

@@ -78,15 +78,9 @@ public final class Rows {
         : new TicketView.Resolution(r.getString("cause"), r.getString("fix"), r.getString("prevention"), r.getString("resolution_kind"));
     TicketView.Report report = new TicketView.Report(r.getString("channel"), r.getString("description"), r.getString("reporter"));
     TicketView.Dispatch dispatch = new TicketView.Dispatch(r.getString("assignee"), r.getString("assigned_group"), r.getString("dispatch"));
-    String pausedFor = null;
-    JsonArray pauses = r.getJsonArray("pauses");
-    if (pauses != null && !pauses.isEmpty()) {
-      JsonObject last = pauses.getJsonObject(pauses.size() - 1);
-      if (last.getValue("end") == null) pausedFor = last.getString("reason");
-    }
     TicketView.Sla sla = new TicketView.Sla(r.getString("sla_tier"), instant(r, "respond_warn_at"), instant(r, "resolve_warn_at"),
         instant(r, "respond_warned_at"), instant(r, "respond_breached_at"), instant(r, "resolve_warned_at"),
-        instant(r, "resolve_breached_at"), r.getLong("paused_ms"), pausedFor, r.getInteger("escalation_level"),
+        instant(r, "resolve_breached_at"), r.getLong("paused_ms"), r.getString("paused_for"), instant(r, "paused_since"), r.getInteger("escalation_level"),
         instant(r, "last_update_at"), instant(r, "update_due_at"));
     return new TicketView(r.getLong("id"), r.getString("fingerprint"), r.getLong("fault_id"), r.getString("customer"),
         r.getString("system"), Severity.parse(r.getString("severity")), TicketState.parse(r.getString("state")),

@@ -207,15 +207,50 @@ public final class SlaTimers {
   }
 
   private Future<TicketView> store(SqlConnection conn, Row r, TicketClocks.Facts f, TicketClocks.Clocks c, Instant now, int escalations) {
+    PausedNow p = pausedNow(r, f, now);
+    Instant next = c.next() == null ? null : c.next().at();
+    // A maintenance start or end is a wake-up too, so paused time and reason are current on the ticket.
+    if (p.boundary() != null && (next == null || p.boundary().isBefore(next))) next = p.boundary();
     return conn.preparedQuery("UPDATE tickets SET respond_by = $2, respond_warn_at = $3, resolve_by = $4, resolve_warn_at = $5, "
             + "respond_warned_at = $6, respond_breached_at = $7, resolve_warned_at = $8, resolve_breached_at = $9, "
             + "sla_next_at = $10, paused_ms = $11, escalation_level = escalation_level + $12, update_reminded_at = $13, update_due_at = $14, "
-            + "updated_at = now() WHERE id = $1 RETURNING *")
+            + "paused_for = $15, paused_since = $16, updated_at = now() WHERE id = $1 RETURNING *")
         .execute(Tuple.from(new Object[] {r.getLong("id"), Rows.ts(c.respondBy()), Rows.ts(c.respondWarnAt()), Rows.ts(c.resolveBy()),
             Rows.ts(c.resolveWarnAt()), Rows.ts(f.respondWarned()), Rows.ts(f.respondBreached()), Rows.ts(f.resolveWarned()),
-            Rows.ts(f.resolveBreached()), Rows.ts(c.next() == null ? null : c.next().at()), pausedMs(r, f, now), escalations,
-            Rows.ts(f.updateRemindedAt()), Rows.ts(c.updateDueAt())}))
+            Rows.ts(f.resolveBreached()), Rows.ts(next), pausedMs(r, f, now), escalations,
+            Rows.ts(f.updateRemindedAt()), Rows.ts(c.updateDueAt()), p.reason(), Rows.ts(p.since())}))
         .map(rows -> Rows.ticket(rows.iterator().next()));
+  }
+
+  /**
+   * Whether the clocks stand still at {@code now} and why: the ticket's own open workflow pause
+   * ({@code pending_customer}) or {@code maintenance}; and the next maintenance start or end of
+   * an unresolved ticket, when the answer changes.
+   */
+  record PausedNow(String reason, Instant since, Instant boundary) {}
+
+  private PausedNow pausedNow(Row r, TicketClocks.Facts f, Instant now) {
+    if (f.resolvedAt() != null) return new PausedNow(null, null, null);
+    String reason = null;
+    Instant since = null;
+    JsonArray own = r.getJsonArray("pauses");
+    if (own != null && !own.isEmpty() && own.getJsonObject(own.size() - 1).getValue("end") == null) {
+      reason = own.getJsonObject(own.size() - 1).getString("reason");
+      since = Instant.parse(own.getJsonObject(own.size() - 1).getString("start"));
+    }
+    Instant boundary = null;
+    Instant horizon = f.openedAt().plus(MAINTENANCE_HORIZON);
+    for (io.vigil.rules.mute.MaintenanceWindow w : windows.get()) {
+      if (!w.customer().equals(r.getString("customer")) || w.system() != null && !w.system().equals(r.getString("system"))) continue;
+      var active = w.activeAt(now);
+      if (reason == null && active.isPresent() && active.get().from().isBefore(horizon)) {
+        reason = "maintenance";
+        since = active.get().from().isAfter(f.openedAt()) ? active.get().from() : f.openedAt();
+      }
+      Instant b = w.nextBoundary(now);
+      if (b != null && b.isBefore(horizon.plus(Duration.ofDays(1))) && (boundary == null || b.isBefore(boundary))) boundary = b;
+    }
+    return new PausedNow(reason, since, boundary);
   }
 
   private long pausedMs(Row r, TicketClocks.Facts f, Instant now) {

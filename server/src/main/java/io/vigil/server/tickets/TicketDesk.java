@@ -191,11 +191,12 @@ public final class TicketDesk implements TicketService {
   public Future<List<JsonObject>> similar(long id, int limit) {
     // Earlier resolutions of the same customer's same rule, or of the same system; those of the
     // same rule first, then by how much of this ticket's summary their text shares (any token).
-    return get(id).compose(t -> pool.preparedQuery("WITH me AS (SELECT t.id, t.customer, t.system, f.rule FROM tickets t "
+    // Earlier: opened before this one (a resolution found later is knowledge, not "what was done last time").
+    return get(id).compose(t -> pool.preparedQuery("WITH me AS (SELECT t.id, t.customer, t.system, t.opened_at, f.rule FROM tickets t "
             + "LEFT JOIN faults f ON f.id = t.fault_id WHERE t.id = $1) "
             + "SELECT " + KNOWLEDGE_COLUMNS + ", ts_rank(t.search, websearch_to_tsquery('simple', $2)) AS rank "
             + "FROM tickets t LEFT JOIN faults f ON f.id = t.fault_id, me "
-            + "WHERE t.id <> me.id AND t.search IS NOT NULL AND t.customer = me.customer "
+            + "WHERE t.id <> me.id AND t.opened_at < me.opened_at AND t.search IS NOT NULL AND t.customer = me.customer "
             + "AND (f.rule = me.rule OR t.system = me.system) "
             + "ORDER BY (f.rule IS NOT DISTINCT FROM me.rule) DESC, rank DESC, t.resolved_at DESC LIMIT $3")
         .execute(Tuple.of(id, String.join(" or ", SearchText.tokens(t.summary()).split(" ")), limit)))

@@ -221,6 +221,32 @@ class SlaTimersIT {
   }
 
   @Test
+  void theEndOfAgreedMaintenanceShowsOnTheTicketWithoutAnyChangeToIt() throws Exception {
+    Instant monday10 = Instant.parse("2026-12-07T10:00:00Z");
+    ManualClock at = new ManualClock(monday10);
+    vigil = new TestVigil(db, FAST_SCAN, at);
+    Http http = vigil.http;
+    acme();
+    assertEquals(201, http.post("/api/v1/maintenance-windows", "{\"customer\":\"acme\",\"system\":\"erp\",\"days\":[\"mon\"],"
+        + "\"start\":\"10:30\",\"end\":\"11:00\",\"timeZone\":\"UTC\",\"comment\":\"db failover drill\"}").status());
+    long id = phoneP1().getLong("id");
+    at.advance(Duration.ofMinutes(31));
+    Await.until(Duration.ofSeconds(10), "the window's start on the ticket", () ->
+        "maintenance".equals(http.get("/api/v1/tickets/" + id).json().getJsonObject("sla").getString("pausedFor")));
+    assertEquals("2026-12-07T10:30:00Z", http.get("/api/v1/tickets/" + id).json().getJsonObject("sla").getString("pausedSince"));
+    at.advance(Duration.ofMinutes(30));
+    JsonObject after = Await.until(Duration.ofSeconds(10), "the window's end on the ticket", () -> {
+      JsonObject s = http.get("/api/v1/tickets/" + id).json().getJsonObject("sla");
+      return s.getString("pausedFor") == null ? s : null;
+    });
+    assertNull(after.getString("pausedSince"));
+    assertEquals(Duration.ofMinutes(30).toMillis(), after.getLong("pausedMs"), "the whole window, counted when it ended");
+    assertEquals("2026-12-07T14:30:00Z", http.get("/api/v1/tickets/" + id).json().getString("resolveBy"), "4 h + the 30 min window");
+    assertEquals(0, Long.parseLong(vigil.sql("SELECT count(*) FROM ticket_events WHERE ticket_id = " + id + " AND actor <> 'vigil' AND kind <> 'opened'")),
+        "nobody touched the ticket");
+  }
+
+  @Test
   void agreedMaintenancePausesBothClocksAndRemovingTheWindowBringsTheDuesBack() throws Exception {
     // A Monday 10:00 UTC, inside the customer's Monday 09:30-11:00 window.
     Instant monday10 = Instant.parse("2026-12-07T10:00:00Z");
@@ -235,12 +261,11 @@ class SlaTimersIT {
     long id = t.getLong("id");
     assertEquals("2026-12-07T11:15:00Z", t.getString("respondBy"), "the clock starts when the maintenance ends");
     assertEquals("2026-12-07T15:00:00Z", t.getString("resolveBy"));
+    assertEquals("maintenance", t.getJsonObject("sla").getString("pausedFor"));
+    assertEquals("2026-12-07T10:00:00Z", t.getJsonObject("sla").getString("pausedSince"), "paused since the opening, inside the window");
     at.advance(Duration.ofMinutes(30));
-    Await.until(Duration.ofSeconds(10), "paused time shown", () -> {
-      // Recomputed on the next change; a comment is one.
-      JsonObject now = http.post("/api/v1/tickets/" + id + "/comments", "{\"text\":\"waiting for the window to end\"}").json();
-      return now.getJsonObject("sla").getLong("pausedMs") == Duration.ofMinutes(30).toMillis();
-    });
+    JsonObject commented = http.post("/api/v1/tickets/" + id + "/comments", "{\"text\":\"waiting for the window to end\"}").json();
+    assertEquals(Duration.ofMinutes(30).toMillis(), commented.getJsonObject("sla").getLong("pausedMs"), "paused time as of the change");
     assertEquals(204, http.delete("/api/v1/maintenance-windows/" + w.json().getString("id")).status());
     Await.until(Duration.ofSeconds(10), "the dues without the window", () ->
         "2026-12-07T10:15:00Z".equals(http.get("/api/v1/tickets/" + id).json().getString("respondBy")));

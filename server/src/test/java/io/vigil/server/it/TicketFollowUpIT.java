@@ -205,6 +205,9 @@ class TicketFollowUpIT {
     assertEquals(pool, earlier.getJsonObject(0).getLong("ticketId"), "the same system's resolution, not the other system's");
     assertEquals("扩大连接池并修复连接泄漏", earlier.getJsonObject(0).getString("fix"));
     assertEquals(404, http.get("/api/v1/tickets/999999/similar").status());
+    resolve(open, "连接池再次耗尽", "重启应用", "发布前做连接泄漏检查");
+    assertEquals(0, http.get("/api/v1/tickets/" + pool + "/similar").json().getJsonArray("resolutions").size(),
+        "a resolution of a later ticket is not an earlier one");
   }
 
   // ---- satisfaction surveys ----
