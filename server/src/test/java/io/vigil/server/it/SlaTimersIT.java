@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * SLA warnings and breaches against a real server and database, with the server's clock moved by
  * hand: each fires exactly once, goes to the live stream, escalates on breach, and a restart (or a
- * server that was down past both) neither misses nor repeats one.
+ * server that was down past both, or one killed with SIGKILL between them) neither misses nor
+ * repeats one.
  */
 class SlaTimersIT {
   private static final Instant T0 = Instant.now().truncatedTo(ChronoUnit.SECONDS);
@@ -148,6 +149,51 @@ class SlaTimersIT {
       if (alertname.equals(alertname(body))) return body;
     }
     return null;
+  }
+
+  @Test
+  void aServerKilledBetweenTheWarningAndTheBreachFiresTheBreachOnceAndTheWarningNotAgain() throws Exception {
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("sla", ".yaml");
+    // Seconds instead of minutes, so a real process on the real clock runs the whole story.
+    java.nio.file.Files.writeString(file, """
+        warn_at: 0.5
+        policies:
+          default:
+            P1: {respond: 10s, resolve: 4h, calendar: 7x24}
+            P2: {respond: 1h, resolve: 24h, calendar: 7x24}
+            P3: {respond: 4h, resolve: 3bd, calendar: 7x24}
+            P4: {respond: 2bd, resolve: 10bd, calendar: 7x24}
+        """);
+    Map<String, String> env = Map.of("VIGIL_SLA", file.toString(), "VIGIL_SLA_SCAN_INTERVAL", "100ms");
+    VigilProcess p = new VigilProcess(db, "vigil-sla-kill", env);
+    try {
+      assertEquals(201, p.http.post("/api/v1/customers", "{\"id\":\"acme\",\"tier\":\"7x24\",\"timeZone\":\"UTC\"}").status());
+      assertEquals(201, p.http.post("/api/v1/customers/acme/systems", "{\"id\":\"erp\",\"criticality\":\"high\"}").status());
+      Http.Reply r = p.http.post("/api/v1/tickets", "{\"channel\":\"phone\",\"customer\":\"acme\",\"system\":\"erp\",\"severity\":\"P1\","
+          + "\"reporter\":\"duty manager\",\"description\":\"payroll is down\"}");
+      assertEquals(201, r.status(), r.toString());
+      long id = r.json().getLong("id");
+      Instant respondBy = Instant.parse(r.json().getString("respondBy"));
+      Await.until(Duration.ofSeconds(15), "the warning", () -> psqlCount(id, "sla_warning") == 1);
+      p.kill();
+      assertEquals(0, psqlCount(id, "sla_breach"), "killed before the breach");
+      long wait = Duration.between(Instant.now(), respondBy).toMillis() + 500;
+      if (wait > 0) Thread.sleep(wait);
+      p = new VigilProcess(db, "vigil-sla-kill", env);
+      Await.until(Duration.ofSeconds(15), "the breach after the restart", () -> psqlCount(id, "sla_breach") == 1);
+      Thread.sleep(500);
+      assertEquals(1, psqlCount(id, "sla_warning"), "the warning is not fired again");
+      assertEquals(1, psqlCount(id, "sla_breach"), "the breach once");
+      assertEquals("1", EphemeralPostgres.get().psql(db.name(), "SELECT escalation_level FROM tickets WHERE id = " + id));
+    } finally {
+      p.kill();
+      java.nio.file.Files.deleteIfExists(file);
+    }
+  }
+
+  private long psqlCount(long ticket, String kind) {
+    return Long.parseLong(EphemeralPostgres.get().psql(db.name(), "SELECT count(*) FROM ticket_events WHERE ticket_id = " + ticket
+        + " AND kind = '" + kind + "' AND detail->>'clock' = 'respond'"));
   }
 
   @Test
