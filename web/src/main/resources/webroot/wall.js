@@ -8,8 +8,11 @@
  *   {"type":"snapshot","seq":N,"faults":[...],"tickets":[...]}  replaces all local state
  *   {"type":"fault","seq":N+1,"fault":{...}}                     upsert by fingerprint; resolved -> remove
  *   {"type":"ticket","seq":N+2,"ticket":{...}}                   upsert by id; resolved/closed -> off the panel
- *   {"type":"overflow","seq":N,"reason":"..."}                   we were too slow: reconnect
- * A delta whose seq is not previous+1 means we missed something: reconnect for a fresh snapshot.
+ *   {"type":"resume","from":S,"seq":N}                          after ?since=S: the missed deltas follow
+ *   {"type":"overflow","seq":N,"reason":"..."}                   we were too slow: reconnect afresh
+ * Seqs rise, with gaps (another customer's deltas, or states the server merged for a slow
+ * client); a seq at or below the last one applied is already shown and is ignored. Reconnecting
+ * passes ?since=<last seq applied>: the server replays what was missed, or sends a snapshot.
  *
  * All data reaches the DOM through textContent / attributes only, never innerHTML.
  */
@@ -20,6 +23,8 @@
 
   var TOKEN_KEY = 'vigil.token';
   var LANG_KEY = 'vigil.lang';
+  var SOUND_KEY = 'vigil.sound';
+  var HIDE_KEY = 'vigil.hideMuted';
   var SEVERITIES = ['P1', 'P2', 'P3', 'P4'];
   var BACKOFF_MIN_MS = 1000;
   var BACKOFF_MAX_MS = 15000;
@@ -82,6 +87,12 @@
       silenced: 'silenced',
       inhibited: 'inhibited',
       flapping: 'flapping',
+      alarmAck: 'Acknowledge',
+      console: 'console',
+      alarmMore: function (n) { return '+' + n + ' more P1'; },
+      soundOff: 'Mute sound',
+      soundOn: 'Sound on',
+      hideMuted: 'Hide muted & flapping',
       flappingTip: 'Changing state too often: pages are held back until it is quiet again.',
       sourceTip: function (src) { return 'Raised by ' + src + ' (an alert it sent), not by a Vigil rule.'; },
       clearing: 'clearing',
@@ -135,6 +146,12 @@
       silenced: '已静默',
       inhibited: '已抑制',
       flapping: '抖动中',
+      alarmAck: '确认',
+      console: '控制台',
+      alarmMore: function (n) { return '另有 ' + n + ' 个一级故障'; },
+      soundOff: '静音',
+      soundOn: '开启声音',
+      hideMuted: '隐藏静默与抖动',
       flappingTip: '状态变化过于频繁：在恢复稳定前暂停呼叫。',
       sourceTip: function (src) { return '由 ' + src + ' 发来的告警产生，而非 Vigil 规则。'; },
       clearing: '恢复观察中',
@@ -161,7 +178,11 @@
     haveSnapshot: false, // on the current socket
     everSnapshot: false, // since page load / login
     lastLiveAt: 0,       // last moment the data was known to be current
-    conn: 'connecting'
+    conn: 'connecting',
+    alarmSeen: new Set(), // P1 fingerprints acknowledged on this screen (banner button)
+    soundOff: false,      // the alarm's sound muted on this screen (remembered)
+    hideMuted: false,     // silenced / inhibited / flapping faults hidden (remembered)
+    kiosk: false
   };
 
   var ws = null;
@@ -259,13 +280,13 @@
     if (!tk) return null;
     if (tk.state === 'open' || (tk.state === 'reopened' && !tk.respondedAt)) {
       var r = parseTime(tk.respondBy);
-      return r === null ? null : { kind: 'respond', due: r };
+      return r === null ? null : { kind: 'respond', due: r, warn: parseTime(tk.sla && tk.sla.respondWarnAt) };
     }
     // A clock stopped while waiting on the customer has no due time (resolveBy null): no countdown.
     if (tk.state === 'acknowledged' || tk.state === 'in_progress' || tk.state === 'reopened' ||
         tk.state === 'pending_customer' || tk.state === 'pending_vendor') {
       var v = parseTime(tk.resolveBy);
-      return v === null ? null : { kind: 'resolve', due: v };
+      return v === null ? null : { kind: 'resolve', due: v, warn: parseTime(tk.sla && tk.sla.resolveWarnAt) };
     }
     return null;
   }
@@ -414,7 +435,9 @@
 
   function streamUrl() {
     var proto = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
-    return proto + '//' + window.location.host + '/api/v1/stream?token=' + encodeURIComponent(state.token);
+    var url = proto + '//' + window.location.host + '/api/v1/stream?token=' + encodeURIComponent(state.token);
+    if (state.everSnapshot && typeof state.seq === 'number') url += '&since=' + state.seq;
+    return url;
   }
 
   function setStatus(s) {
@@ -527,6 +550,7 @@
     try {
       msg = JSON.parse(data);
     } catch (e) {
+      state.seq = null; // a message we could not read: resuming after it would skip it
       restart();
       return;
     }
@@ -536,8 +560,20 @@
       applySnapshot(msg);
       return;
     }
+    if (msg.type === 'resume') {
+      if (msg.from !== state.seq) { state.seq = null; restart(); return; } // not where we are: start afresh
+      state.haveSnapshot = true;
+      state.lastLiveAt = Date.now();
+      state.resumes = (state.resumes || 0) + 1;
+      backoffMs = BACKOFF_MIN_MS;
+      closesWithoutMessage = 0;
+      setStatus('live');
+      render();
+      return;
+    }
     if (msg.type === 'overflow') {
-      // The server drops us for reading too slowly; it closes the socket itself, we just come back.
+      // The server drops us for reading too slowly; it closes the socket itself, we come back for a snapshot.
+      state.seq = null;
       restart();
       return;
     }
@@ -545,14 +581,11 @@
     if (!isDelta && typeof msg.seq !== 'number') return; // unknown, unsequenced: ignore
     if (!state.haveSnapshot) {
       // A delta before the snapshot cannot be applied to anything: start over.
-      if (isDelta) restart();
+      if (isDelta) { state.seq = null; restart(); }
       return;
     }
-    if (typeof msg.seq !== 'number' || msg.seq !== state.seq + 1) {
-      // Gap (or a duplicate): we missed something; a fresh snapshot puts it right.
-      restart();
-      return;
-    }
+    if (typeof msg.seq !== 'number') { state.seq = null; restart(); return; }
+    if (msg.seq <= state.seq) return; // already applied (e.g. replayed across a reconnect)
     state.seq = msg.seq;
     if (msg.type === 'fault' && msg.fault) applyFault(msg.fault, true);
     else if ((msg.type === 'ticket' || msg.type === 'sla') && msg.ticket) applyTicket(msg.ticket);
@@ -641,7 +674,8 @@
     tickSlas = [];
     tickNew = [];
 
-    var list = Array.from(state.faults.values()).sort(compareFaults);
+    var all = Array.from(state.faults.values()).sort(compareFaults);
+    var list = state.hideMuted ? all.filter(function (f) { return !mutedAs(f) && f.state !== 'flapping'; }) : all;
     // Muted faults are shown but not counted: the counters say what needs people now.
     var counts = { P1: 0, P2: 0, P3: 0, P4: 0 };
     var muted = 0;
@@ -650,8 +684,9 @@
       else if (counts[list[i].severity] !== undefined) counts[list[i].severity]++;
     }
 
-    renderCounts(counts, muted);
+    renderCounts(counts, muted + (all.length - list.length));
     renderWall(list, now);
+    renderAlarm(all);
     renderTickets(now);
 
     var hasFaults = list.length > 0;
@@ -820,7 +855,7 @@
         slaBox.appendChild(val);
         slaBox.setAttribute('data-kind', sla.kind);
         slaBox.setAttribute('data-due', new Date(sla.due).toISOString());
-        tickSlas.push({ el: slaBox, valEl: val, labelEl: lbl, due: sla.due, kind: sla.kind, card: card });
+        tickSlas.push({ el: slaBox, valEl: val, labelEl: lbl, due: sla.due, warn: sla.warn, kind: sla.kind, card: card });
       } else if (tk) {
         slaBox.appendChild(el('span', 'meta-label', I18N[state.lang].ticketState[tk.state] || tk.state));
       }
@@ -904,11 +939,99 @@
       box.setAttribute('data-kind', sla.kind);
       box.setAttribute('data-due', new Date(sla.due).toISOString());
       line2.appendChild(box);
-      tickSlas.push({ el: box, valEl: val, labelEl: lbl, due: sla.due, kind: sla.kind, card: li });
+      tickSlas.push({ el: box, valEl: val, labelEl: lbl, due: sla.due, warn: sla.warn, kind: sla.kind, card: li });
     }
     li.appendChild(line2);
     if (tk.summary) li.title = tk.summary;
     return li;
+  }
+
+  // ---------------------------------------------------------------- P1 banner and alarm
+
+  /**
+   * P1 faults that need someone: firing, not muted, their ticket not yet acknowledged, and not
+   * acknowledged on this screen. Newest first.
+   */
+  function alarming(all) {
+    var out = [];
+    for (var i = 0; i < all.length; i++) {
+      var f = all[i];
+      if (f.severity !== 'P1' || f.state !== 'firing' || mutedAs(f) || state.alarmSeen.has(f.fingerprint)) continue;
+      var tk = ticketFor(f);
+      if (tk && tk.state !== 'open' && tk.state !== 'reopened') continue;
+      out.push(f);
+    }
+    out.sort(function (a, b) { return (faultSince(b) || 0) - (faultSince(a) || 0); });
+    return out;
+  }
+
+  var alarmList = [];
+  var lastBeep = 0;
+  var audioCtx = null;
+
+  function renderAlarm(all) {
+    alarmList = alarming(all);
+    var banner = $('p1-banner');
+    var d = I18N[state.lang];
+    if (!alarmList.length) {
+      banner.hidden = true;
+      document.body.setAttribute('data-alarm', 'off');
+      return;
+    }
+    var f = alarmList[0];
+    $('p1-banner-sev').textContent = 'P1 ' + d.sevName.P1;
+    $('p1-banner-text').textContent = f.summary || f.rule || f.fingerprint;
+    var where = [f.labels && f.labels.customer, f.labels && f.labels.system].filter(Boolean).join(' / ');
+    $('p1-banner-where').textContent = where + (alarmList.length > 1 ? ' · ' + d.alarmMore(alarmList.length - 1) : '');
+    $('p1-ack').textContent = d.alarmAck;
+    $('p1-sound').textContent = state.soundOff ? d.soundOn : d.soundOff;
+    banner.hidden = false;
+    document.body.setAttribute('data-alarm', state.soundOff ? 'muted' : 'sounding');
+  }
+
+  /** Two short tones every 4 s while a P1 waits, unless muted here. */
+  function alarmTick(now) {
+    if (!alarmList.length || state.soundOff || now - lastBeep < 4000) return;
+    lastBeep = now;
+    try {
+      if (!audioCtx) {
+        var Ctx = window.AudioContext || window.webkitAudioContext;
+        if (!Ctx) return;
+        audioCtx = new Ctx();
+      }
+      if (audioCtx.state === 'suspended') audioCtx.resume();
+      [0, 0.35].forEach(function (at) {
+        var o = audioCtx.createOscillator();
+        var g = audioCtx.createGain();
+        o.type = 'square';
+        o.frequency.value = 880;
+        g.gain.setValueAtTime(0.0001, audioCtx.currentTime + at);
+        g.gain.exponentialRampToValueAtTime(0.25, audioCtx.currentTime + at + 0.02);
+        g.gain.exponentialRampToValueAtTime(0.0001, audioCtx.currentTime + at + 0.25);
+        o.connect(g).connect(audioCtx.destination);
+        o.start(audioCtx.currentTime + at);
+        o.stop(audioCtx.currentTime + at + 0.3);
+      });
+      document.body.setAttribute('data-beeps', String(Number(document.body.getAttribute('data-beeps') || 0) + 1));
+    } catch (e) { /* no audio on this machine: the banner still shows */ }
+  }
+
+  function ackAlarm() {
+    for (var i = 0; i < alarmList.length; i++) state.alarmSeen.add(alarmList[i].fingerprint);
+    render();
+  }
+
+  function toggleSound() {
+    state.soundOff = !state.soundOff;
+    lsSet(SOUND_KEY, state.soundOff ? 'off' : null);
+    render();
+  }
+
+  function toggleHideMuted() {
+    state.hideMuted = !state.hideMuted;
+    lsSet(HIDE_KEY, state.hideMuted ? '1' : null);
+    $('hide-muted').setAttribute('aria-pressed', String(state.hideMuted));
+    render();
   }
 
   // ---------------------------------------------------------------- 1 s tick
@@ -925,7 +1048,8 @@
       var s = tickSlas[i];
       var left = s.due - now;
       var breached = left < 0;
-      var soon = !breached && left < SOON_MS;
+      // Amber from the SLA's warning time (warn_at of the target), else the last SOON_MS.
+      var soon = !breached && (typeof s.warn === 'number' ? now >= s.warn : left < SOON_MS);
       if (breached) {
         s.labelEl.textContent = d.breached;
         s.valEl.textContent = fmtDuration(-left);
@@ -947,6 +1071,7 @@
     tickClock(now);
     updateStale();
     autoPage(now);
+    alarmTick(now);
   }
 
   function tickClock(now) {
@@ -1012,6 +1137,15 @@
     state.lang = initialLang();
     state.token = initialToken();
 
+    var params = new URLSearchParams(window.location.search);
+    state.kiosk = params.get('kiosk') === '1';
+    document.body.classList.toggle('kiosk', state.kiosk);
+    state.soundOff = lsGet(SOUND_KEY) === 'off';
+    state.hideMuted = lsGet(HIDE_KEY) === '1' || params.get('hide') === 'muted';
+    $('hide-muted').setAttribute('aria-pressed', String(state.hideMuted));
+    $('hide-muted').addEventListener('click', toggleHideMuted);
+    $('p1-ack').addEventListener('click', ackAlarm);
+    $('p1-sound').addEventListener('click', toggleSound);
     $('lang').addEventListener('click', toggleLang);
     $('logout').addEventListener('click', logout);
     $('login').addEventListener('submit', onLoginSubmit);

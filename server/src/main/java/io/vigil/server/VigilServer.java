@@ -287,6 +287,7 @@ public final class VigilServer extends VerticleBase {
           // Service reports (issue 11): before web.mount, whose catch-all would answer first.
           new io.vigil.web.ReportApi(new io.vigil.server.tickets.ServiceReports(db.pool(), clock, config.dbPoolSize() >= 4), web.auth()).mount(full);
           new io.vigil.web.NotifyApi(notify.center(), web.auth()).mount(full);
+          new io.vigil.web.QueryApi(new io.vigil.server.query.RangeQueries(db.pool()), web.auth()).mount(full);
           web.mount(full);
           // ---- Kafka collector (issue 5): consumes only once the engine is warmed and faults restored.
           return restored.compose(v -> startKafka(pipeline)).map(v -> full);

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import io.vigil.rules.FaultState;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -13,23 +14,35 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The live stream behind {@code GET /api/v1/stream}: a snapshot, then sequenced deltas.
+ * The live stream behind {@code GET /api/v1/stream}: a snapshot (or a resume), then sequenced
+ * deltas.
  *
  * <p>The hub keeps the current picture (active faults, tickets not yet closed) so a new client
  * gets a snapshot whose {@code seq} is exactly the last delta it already reflects; every later
- * change is one message with {@code seq + 1}. Publishing and attaching are serialised by one
- * lock held only for an in-memory update and non-blocking socket writes, so they may be called
- * from any thread.
+ * change is one message with a higher {@code seq}. Sequence numbers start at the start-up time in
+ * microseconds, so a number from before a restart is always older than anything this process
+ * holds. Publishing and attaching are serialised by one lock held only for in-memory updates and
+ * non-blocking socket writes, so they may be called from any thread; each client's queue has a
+ * lock of its own, so write completions on the clients' event loops do not wait for the hub.
+ *
+ * <p>Resume: the hub keeps the last {@code history} deltas. A client reconnecting with
+ * {@code since=<seq>} (the last seq it applied) gets {@code {"type":"resume","from":since,"seq":now}}
+ * and the deltas after {@code since} it may see, when the hub still has all of them and they fit
+ * in its queue; otherwise a fresh snapshot. Either way nothing is missed and nothing applied twice
+ * (a client ignores a seq it has already passed).
  *
  * <p>Slow clients: the hub counts, per client, the bytes handed to the socket whose write has not
- * completed yet (a write completes when it reaches the OS socket). A client whose backlog would
- * exceed {@code maxQueuedBytes} is sent one {@code overflow} message and closed; it does not slow
- * ingest or other clients, and reconnecting gives it a fresh snapshot. (Vert.x's own
+ * completed yet (a write completes when it reaches the OS socket). Past {@code maxQueuedBytes}
+ * further deltas wait in the client's pending queue, coalesced: a later state of the same fault or
+ * ticket replaces the waiting one (latest state wins; SLA events are never merged), and they go out
+ * in order as the socket drains. Only when even the coalesced queue exceeds {@code maxQueuedBytes}
+ * is the client sent one {@code overflow} message and closed; it does not slow ingest or other
+ * clients, and reconnecting gives it a fresh snapshot. A client therefore sees seq numbers rise,
+ * with gaps where deltas were merged or belong to another customer. (Vert.x's own
  * {@code writeQueueFull()} follows Netty's channel watermarks, not the configured size, so the
  * hub keeps its own count.)
  */
@@ -37,20 +50,37 @@ public final class StreamHub {
   private static final Logger LOG = LoggerFactory.getLogger(StreamHub.class);
   /** 1013 "Try Again Later": the client may reconnect. */
   private static final short CLOSE_TOO_SLOW = 1013;
+  /** Deltas kept for resuming clients. */
+  public static final int DEFAULT_HISTORY = 10_000;
 
   private final int maxQueuedBytes;
+  private final int historySize;
   private final Map<String, FaultView> faults = new LinkedHashMap<>();
   private final Map<Long, TicketView> tickets = new LinkedHashMap<>();
   private final Set<Client> clients = ConcurrentHashMap.newKeySet();
+  private final ArrayDeque<Delta> history = new ArrayDeque<>();
   private final Counter overflows;
   private final Counter messages;
+  private final Counter coalesced;
+  private final Counter resumes;
   private long seq;
 
   public StreamHub(int maxQueuedBytes, MeterRegistry registry) {
+    this(maxQueuedBytes, DEFAULT_HISTORY, System.currentTimeMillis() * 1000, registry);
+  }
+
+  /** @param firstSeq the seq of the picture before any delta (the first delta is {@code firstSeq + 1}) */
+  public StreamHub(int maxQueuedBytes, int historySize, long firstSeq, MeterRegistry registry) {
     this.maxQueuedBytes = maxQueuedBytes;
+    this.historySize = historySize;
+    this.seq = firstSeq;
     Gauge.builder("vigil_stream_clients", clients, Set::size).description("connected websocket clients").register(registry);
     overflows = Counter.builder("vigil_stream_overflows").description("clients dropped because they read too slowly").register(registry);
     messages = Counter.builder("vigil_stream_messages").description("messages written to websocket clients").register(registry);
+    coalesced = Counter.builder("vigil_stream_coalesced").description("deltas replaced by a later state of the same fault or ticket "
+        + "while waiting for a slow client").register(registry);
+    resumes = Counter.builder("vigil_stream_resumes").description("reconnecting clients resumed from their seq instead of a snapshot")
+        .register(registry);
   }
 
   /** Seeds the picture at start-up, before any client connects. */
@@ -62,25 +92,31 @@ public final class StreamHub {
   public synchronized void publishFault(FaultView f) {
     if (f.fault().state() == FaultState.RESOLVED) faults.remove(f.fault().fingerprint());
     else faults.put(f.fault().fingerprint(), f);
-    broadcast(new JsonObject().put("type", "fault").put("seq", ++seq).put("fault", Codec.fault(f)).encode(), customerOf(f));
+    long n = ++seq;
+    broadcast(new Delta(n, customerOf(f), "f" + f.fault().fingerprint(),
+        new JsonObject().put("type", "fault").put("seq", n).put("fault", Codec.fault(f)).encode()));
   }
 
   public synchronized void publishTicket(TicketView t) {
     if (t.state() == io.vigil.rules.TicketState.CLOSED) tickets.remove(t.id());
     else tickets.put(t.id(), t);
-    broadcast(new JsonObject().put("type", "ticket").put("seq", ++seq).put("ticket", Codec.ticket(t)).encode(), t.customer());
+    long n = ++seq;
+    broadcast(new Delta(n, t.customer(), "t" + t.id(),
+        new JsonObject().put("type", "ticket").put("seq", n).put("ticket", Codec.ticket(t)).encode()));
   }
 
   /**
    * An SLA warning or breach of a ticket: one {@code sla} message carrying the event
    * ({@code kind} {@code sla_warning|sla_breach}, {@code clock} {@code respond|resolve}, {@code due})
    * and the ticket as it is after it (escalation level included), which also replaces the ticket in
-   * the picture.
+   * the picture. Never merged with another message: the event itself matters.
    */
   public synchronized void publishSla(TicketView t, JsonObject event) {
     if (t.state() == io.vigil.rules.TicketState.CLOSED) tickets.remove(t.id());
     else tickets.put(t.id(), t);
-    broadcast(new JsonObject().put("type", "sla").put("seq", ++seq).put("event", event).put("ticket", Codec.ticket(t)).encode(), t.customer());
+    long n = ++seq;
+    broadcast(new Delta(n, t.customer(), "s" + n,
+        new JsonObject().put("type", "sla").put("seq", n).put("event", event).put("ticket", Codec.ticket(t)).encode()));
   }
 
   private static String customerOf(FaultView f) {
@@ -89,40 +125,84 @@ public final class StreamHub {
 
   /** Sends the snapshot and subscribes the socket to deltas (every customer's). */
   public void attach(ServerWebSocket ws) {
-    attach(ws, null);
+    attach(ws, null, null);
+  }
+
+  public void attach(ServerWebSocket ws, String customer) {
+    attach(ws, customer, null);
   }
 
   /**
-   * Sends the snapshot and subscribes the socket to deltas; a non-null {@code customer} (a
-   * customer-bound token) sees only that customer's faults and tickets. Its {@code seq} numbers
-   * still count every delta, so gaps are normal for it.
+   * Subscribes the socket to deltas after a snapshot, or after the missed deltas when
+   * {@code since} (the last seq the client applied; null: none) can be resumed. A non-null
+   * {@code customer} (a customer-bound token) sees only that customer's faults and tickets.
    */
-  public synchronized void attach(ServerWebSocket ws, String customer) {
-    List<FaultView> fs = new ArrayList<>();
-    for (FaultView f : faults.values()) if (customer == null || customer.equals(customerOf(f))) fs.add(f);
-    fs.sort(Comparator.comparing((FaultView f) -> f.fault().severity()).thenComparing(f -> f.fault().startsAt()));
-    List<TicketView> ts = new ArrayList<>();
-    for (TicketView t : tickets.values()) if (customer == null || customer.equals(t.customer())) ts.add(t);
-    JsonObject snapshot = new JsonObject().put("type", "snapshot").put("seq", seq)
-        .put("faults", Codec.array(fs, Codec::fault))
-        .put("tickets", Codec.array(ts, Codec::ticket));
+  public synchronized void attach(ServerWebSocket ws, String customer, Long since) {
     Client c = new Client(ws, customer);
+    List<Delta> missed = since == null ? null : missedSince(since, customer);
+    if (missed != null) {
+      resumes.increment();
+      ws.writeTextMessage(new JsonObject().put("type", "resume").put("from", since).put("seq", seq).encode());
+      messages.increment();
+    } else {
+      ws.writeTextMessage(snapshot(customer).encode());
+      messages.increment();
+    }
     clients.add(c);
     ws.closeHandler(v -> clients.remove(c));
     ws.exceptionHandler(t -> LOG.debug("stream.client_error remote={} cause=\"{}\"", ws.remoteAddress(), t.toString()));
     // Clients only listen; anything they send is ignored rather than buffered.
     ws.textMessageHandler(m -> {});
-    // The snapshot may be large; it is not held against the client's delta budget.
-    ws.writeTextMessage(snapshot.encode());
-    messages.increment();
+    if (missed != null) for (Delta d : missed) send(c, d);
   }
 
-  /** One subscriber and its backlog of bytes written but not yet on the socket. */
+  /** The deltas after {@code since} a client of {@code customer} sees, or null when they cannot all be replayed. */
+  private List<Delta> missedSince(long since, String customer) {
+    if (since > seq) return null; // another process's numbers
+    if (since < seq && (history.isEmpty() || history.peekFirst().seq() > since + 1)) return null; // no longer held
+    List<Delta> out = new ArrayList<>();
+    long bytes = 0;
+    for (java.util.Iterator<Delta> it = history.descendingIterator(); it.hasNext(); ) {
+      Delta d = it.next();
+      if (d.seq() <= since) break;
+      if (customer != null && !customer.equals(d.customer())) continue;
+      bytes += d.size();
+      if (bytes > maxQueuedBytes) return null; // a snapshot is cheaper than the replay
+      out.add(d);
+    }
+    java.util.Collections.reverse(out);
+    return out;
+  }
+
+  private JsonObject snapshot(String customer) {
+    List<FaultView> fs = new ArrayList<>();
+    for (FaultView f : faults.values()) if (customer == null || customer.equals(customerOf(f))) fs.add(f);
+    fs.sort(Comparator.comparing((FaultView f) -> f.fault().severity()).thenComparing(f -> f.fault().startsAt()));
+    List<TicketView> ts = new ArrayList<>();
+    for (TicketView t : tickets.values()) if (customer == null || customer.equals(t.customer())) ts.add(t);
+    // The snapshot may be large; it is not held against the client's delta budget.
+    return new JsonObject().put("type", "snapshot").put("seq", seq)
+        .put("faults", Codec.array(fs, Codec::fault))
+        .put("tickets", Codec.array(ts, Codec::ticket));
+  }
+
+  /** One change as sent: its seq, whose it is, what it is the latest state of, and the encoded message. */
+  private record Delta(long seq, String customer, String key, String message, int size) {
+    Delta(long seq, String customer, String key, String message) {
+      this(seq, customer, key, message, utf8Length(message));
+    }
+  }
+
+  /** One subscriber: bytes written but not yet on the socket, and what waits behind them. */
   private static final class Client {
     final ServerWebSocket ws;
     /** Null: every customer. */
     final String customer;
-    final AtomicLong backlog = new AtomicLong();
+    long inFlight;
+    /** Waiting deltas by what they are the state of, in the order of their latest change. */
+    final LinkedHashMap<String, Delta> pending = new LinkedHashMap<>();
+    long pendingBytes;
+    boolean dropped;
 
     Client(ServerWebSocket ws, String customer) {
       this.ws = ws;
@@ -138,23 +218,86 @@ public final class StreamHub {
     return clients.size();
   }
 
-  private void broadcast(String message, String customer) {
-    long size = message.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+  private void broadcast(Delta d) {
+    history.addLast(d);
+    if (history.size() > historySize) history.removeFirst();
     for (Client c : clients) {
-      if (c.customer != null && !c.customer.equals(customer)) continue;
-      ServerWebSocket ws = c.ws;
-      if (c.backlog.get() + size > maxQueuedBytes) {
-        clients.remove(c);
-        overflows.increment();
-        LOG.info("stream.overflow remote={} queuedLimitBytes={} action=disconnect", ws.remoteAddress(), maxQueuedBytes);
-        ws.writeTextMessage(new JsonObject().put("type", "overflow").put("seq", seq)
-            .put("reason", "client read too slowly; reconnect for a fresh snapshot").encode());
-        ws.close(CLOSE_TOO_SLOW, "too slow");
-        continue;
-      }
-      c.backlog.addAndGet(size);
-      ws.writeTextMessage(message).onComplete(ar -> c.backlog.addAndGet(-size));
-      messages.increment();
+      if (c.customer != null && !c.customer.equals(d.customer())) continue;
+      send(c, d);
     }
+  }
+
+  /** Under the hub's lock (ordering); the client's own lock guards its queue against its write completions. */
+  private void send(Client c, Delta d) {
+    synchronized (c) {
+      sendLocked(c, d);
+    }
+  }
+
+  private void sendLocked(Client c, Delta d) {
+    if (c.dropped) return;
+    if (c.pending.isEmpty() && c.inFlight + d.size() <= maxQueuedBytes) {
+      write(c, d);
+      return;
+    }
+    Delta replaced = c.pending.remove(d.key());
+    if (replaced != null) {
+      c.pendingBytes -= replaced.size();
+      coalesced.increment();
+    }
+    c.pending.put(d.key(), d);
+    c.pendingBytes += d.size();
+    if (c.pendingBytes > maxQueuedBytes) overflow(c);
+  }
+
+  private void write(Client c, Delta d) {
+    c.inFlight += d.size();
+    c.ws.writeTextMessage(d.message()).onComplete(ar -> written(c, d.size()));
+    messages.increment();
+  }
+
+  /** A write reached the socket (the client's event loop): send what waits while there is room. */
+  private void written(Client c, int size) {
+    synchronized (c) {
+      writtenLocked(c, size);
+    }
+  }
+
+  private void writtenLocked(Client c, int size) {
+    c.inFlight -= size;
+    if (c.dropped || c.pending.isEmpty() || c.inFlight > maxQueuedBytes / 2) return;
+    for (java.util.Iterator<Delta> it = c.pending.values().iterator(); it.hasNext(); ) {
+      Delta d = it.next();
+      if (c.inFlight + d.size() > maxQueuedBytes && c.inFlight > 0) break;
+      it.remove();
+      c.pendingBytes -= d.size();
+      write(c, d);
+    }
+  }
+
+  private void overflow(Client c) {
+    c.dropped = true;
+    c.pending.clear();
+    clients.remove(c);
+    overflows.increment();
+    ServerWebSocket ws = c.ws;
+    LOG.info("stream.overflow remote={} queuedLimitBytes={} action=disconnect", ws.remoteAddress(), maxQueuedBytes);
+    ws.writeTextMessage(new JsonObject().put("type", "overflow").put("seq", seq)
+        .put("reason", "client read too slowly; reconnect for a fresh snapshot").encode());
+    ws.close(CLOSE_TOO_SLOW, "too slow");
+  }
+
+  private static int utf8Length(String s) {
+    int n = 0;
+    for (int i = 0, len = s.length(); i < len; i++) {
+      char ch = s.charAt(i);
+      if (ch < 0x80) n++;
+      else if (ch < 0x800) n += 2;
+      else if (Character.isHighSurrogate(ch)) {
+        n += 4;
+        i++;
+      } else n += 3;
+    }
+    return n;
   }
 }

@@ -131,7 +131,18 @@ public final class WebApi {
         return;
       }
       String customer = Auth.scope(ctx);
-      ctx.request().toWebSocket().onSuccess(ws -> deps.hub().attach(ws, customer)).onFailure(t -> Http.fail(ctx, t));
+      String sinceParam = ctx.request().getParam("since");
+      Long since = null;
+      if (sinceParam != null && !sinceParam.isEmpty()) {
+        try {
+          since = Long.parseLong(sinceParam);
+        } catch (NumberFormatException e) {
+          Http.error(ctx, 400, "query parameter 'since': the seq of the last message applied (an integer), got '" + sinceParam + "'");
+          return;
+        }
+      }
+      Long resumeFrom = since;
+      ctx.request().toWebSocket().onSuccess(ws -> deps.hub().attach(ws, customer, resumeFrom)).onFailure(t -> Http.fail(ctx, t));
     });
 
     if (deps.audit() != null) {
@@ -147,7 +158,7 @@ public final class WebApi {
     }
 
     router.route("/api/*").handler(ctx -> Http.error(ctx, 404, "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
-    router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false).setIndexPage("index.html"));
+    router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(true).setMaxAgeSeconds(60).setIndexPage("index.html"));
 
     // Failures raised by handlers we did not write (body limits, method mismatches) still answer in JSON.
     router.errorHandler(413, ctx -> Http.error(ctx, 413, "request body larger than the configured limit"));
