@@ -114,7 +114,7 @@
       allClear: '一切正常 — 当前无故障',
       allClearSub: '监控运行中，暂无需要处理的事项。',
       waiting: '正在等待数据…',
-      sevName: { P1: '紧急', P2: '严重', P3: '一般', P4: '提示' },
+      sevName: { P1: '一级', P2: '二级', P3: '三级', P4: '四级' },
       sevOther: '其他',
       pending: '待触发',
       firing: '告警中',
@@ -198,6 +198,7 @@
   var tickAges = [];        // {el, since}
   var tickSlas = [];        // {el, valEl, labelEl, due, kind, card}
   var tickNew = [];         // {el, fp}
+  var tickSparks = [];      // {el, f}: sparkline boxes of this render
 
   var lastUserScroll = 0;
   var lastPageTurn = 0;
@@ -673,6 +674,7 @@
     tickAges = [];
     tickSlas = [];
     tickNew = [];
+    tickSparks = [];
 
     var all = Array.from(state.faults.values()).sort(compareFaults);
     var list = state.hideMuted ? all.filter(function (f) { return !mutedAs(f) && f.state !== 'flapping'; }) : all;
@@ -738,6 +740,100 @@
     wall.textContent = '';
     wall.appendChild(frag);
     wall.scrollTop = keepScroll;
+    drawSparks();
+  }
+
+  // ---------------------------------------------------------------- sparklines
+
+  /**
+   * The last hour of the series behind each fault, from GET /api/v1/query_range (one point a
+   * minute, averaged in the database), drawn with uPlot. The query: the rule's first metric,
+   * narrowed by the fault's customer/system/host/instance labels, averaged into one line.
+   */
+  var SPARK_LABELS = ['customer', 'system', 'host', 'instance'];
+  var SPARK_TTL_MS = 60000;
+  var SPARK_MAX = 60;
+  var sparkData = new Map();  // fingerprint -> {at, data|null, loading}
+  var ruleMetrics = null;     // rule name -> metric
+  var rulesAt = 0;
+
+  function authHeaders() {
+    return { headers: { Authorization: 'Bearer ' + state.token }, cache: 'no-store', credentials: 'omit' };
+  }
+
+  function loadRules() {
+    if (typeof window.fetch !== 'function' || Date.now() - rulesAt < 300000) return;
+    rulesAt = Date.now();
+    window.fetch('/api/v1/rules', authHeaders()).then(function (r) { return r.ok ? r.json() : null; }).then(function (j) {
+      if (!j || !Array.isArray(j.rules)) return;
+      var m = new Map();
+      j.rules.forEach(function (r) { if (r && r.name && Array.isArray(r.metrics) && r.metrics.length) m.set(r.name, r.metrics[0]); });
+      ruleMetrics = m;
+      scheduleRender();
+    }, function () { rulesAt = 0; });
+  }
+
+  function sparkExpr(f) {
+    var metric = ruleMetrics && ruleMetrics.get(f.rule);
+    if (!metric) return null;
+    var labels = f.labels || {};
+    var ms = [];
+    SPARK_LABELS.forEach(function (k) {
+      if (typeof labels[k] === 'string' && labels[k]) ms.push(k + '="' + labels[k].replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"');
+    });
+    return 'avg(' + metric + (ms.length ? '{' + ms.join(', ') + '}' : '') + ')';
+  }
+
+  function fetchSpark(f, expr) {
+    var fp = f.fingerprint;
+    var entry = sparkData.get(fp) || { at: 0, data: null, loading: false };
+    entry.loading = true;
+    sparkData.set(fp, entry);
+    var end = Math.floor(Date.now() / 1000);
+    var url = '/api/v1/query_range?expr=' + encodeURIComponent(expr) + '&start=' + (end - 3600) + '&end=' + end + '&step=60';
+    window.fetch(url, authHeaders()).then(function (r) { return r.ok ? r.json() : null; }).then(function (j) {
+      entry.loading = false;
+      entry.at = Date.now();
+      var res = j && j.data && Array.isArray(j.data.result) && j.data.result[0];
+      if (res && Array.isArray(res.values) && res.values.length > 1) {
+        var xs = [], ys = [];
+        res.values.forEach(function (p) { xs.push(p[0]); ys.push(parseFloat(p[1])); });
+        entry.data = [xs, ys];
+      } else {
+        entry.data = null;
+      }
+      scheduleRender();
+    }, function () { entry.loading = false; entry.at = Date.now(); });
+  }
+
+  function drawSparks() {
+    if (typeof window.uPlot !== 'function' || !state.token) return;
+    if (!ruleMetrics) { loadRules(); return; }
+    var now = Date.now();
+    var seen = new Set();
+    for (var i = 0; i < tickSparks.length && i < SPARK_MAX; i++) {
+      var s = tickSparks[i];
+      var fp = s.f.fingerprint;
+      seen.add(fp);
+      var expr = sparkExpr(s.f);
+      if (!expr) continue;
+      var entry = sparkData.get(fp);
+      if ((!entry || now - entry.at > SPARK_TTL_MS) && !(entry && entry.loading)) fetchSpark(s.f, expr);
+      if (!entry || !entry.data) continue;
+      var w = s.el.clientWidth;
+      if (w < 40) continue;
+      var color = getComputedStyle(s.el).color || '#8391a3';
+      try {
+        new window.uPlot({
+          width: w, height: s.el.clientHeight || 32, cursor: { show: false }, legend: { show: false }, select: { show: false },
+          axes: [{ show: false }, { show: false }], scales: { x: { time: true } },
+          series: [{}, { stroke: color, width: 2, points: { show: false } }]
+        }, entry.data, s.el);
+        s.el.setAttribute('data-points', String(entry.data[0].length));
+      } catch (e) { logError('sparkline', s.f, e); }
+    }
+    // Forget faults no longer on the wall.
+    sparkData.forEach(function (v, k) { if (!seen.has(k) && !state.faults.has(k)) sparkData.delete(k); });
   }
 
   function renderGroup(sev, faults, now) {
@@ -808,6 +904,10 @@
 
     var summary = el('div', 'summary', f.summary || f.rule || '');
     card.appendChild(summary);
+    var spark = el('div', 'spark');
+    spark.setAttribute('aria-hidden', 'true');
+    card.appendChild(spark);
+    tickSparks.push({ el: spark, f: f });
     // A fault raised above its rule's base grade says why (the server's explanation, step by step).
     if (Array.isArray(f.grading) && f.grading.length > 1) {
       var steps = f.grading.slice(1).map(String);
@@ -1176,6 +1276,9 @@
     fmtDuration: fmtDuration,
     parseTime: parseTime,
     reconnect: function () { restart(); },
+    /** Drops the connection and stays away until {@code goOnline}: a network cut, for tests and demos. */
+    goOffline: function () { stopped = true; disconnect(); setStatus('reconnecting'); },
+    goOnline: function () { stopped = false; connect(); },
     i18n: I18N
   };
 

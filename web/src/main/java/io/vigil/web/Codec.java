@@ -132,6 +132,7 @@ public final class Codec {
     JsonObject annotations = new JsonObject();
     r.annotations().forEach((k, v) -> annotations.put(k, v.source()));
     return new JsonObject().put("name", r.name()).put("expr", r.expr().toString())
+        .put("metrics", new JsonArray(new java.util.ArrayList<>(r.expr().metricNames())))
         .put("resolveExpr", r.resolveExpr() == null ? null : r.resolveExpr().toString())
         .put("for", Durations.format(r.forDuration())).put("keepFiringFor", Durations.format(r.keepFiringFor()))
         .put("severity", r.severity().name())

@@ -15,8 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * The printable patrol report in a real headless Chromium: it renders its bilingual sections and
@@ -62,10 +60,7 @@ class PatrolReportPageIT {
       first.close();
     }
 
-    ChromeOptions opts = new ChromeOptions().setBinary("/usr/bin/chromium").addArguments("--headless=new", "--no-sandbox",
-        "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,1600", "--no-first-run");
-    ChromeDriver driver = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(new File("/usr/bin/chromedriver"))
-        .usingAnyFreePort().build(), opts);
+    ChromeDriver driver = Browser.start(1280, 1600);
     try {
       driver.get(page.toUri().toString());
       assertTrue(driver.findElement(By.tagName("h1")).getText().contains("巡检报告"));

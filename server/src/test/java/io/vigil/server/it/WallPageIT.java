@@ -3,20 +3,13 @@ package io.vigil.server.it;
 import static io.vigil.server.it.Http.sample;
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.io.File;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -32,14 +25,7 @@ class WallPageIT {
   @BeforeEach
   void start() throws Exception {
     vigil = new TestVigil();
-    assertTrue(new File("/usr/bin/chromedriver").canExecute(),
-        "chromium-driver is not installed: ./vigil test installs Debian's chromium and chromium-driver");
-    ChromeOptions opts = new ChromeOptions().setBinary("/usr/bin/chromium").addArguments("--headless=new", "--no-sandbox",
-        "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1920,1080", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run");
-    ChromeDriverService svc = new ChromeDriverService.Builder().usingDriverExecutable(new File("/usr/bin/chromedriver"))
-        .usingAnyFreePort().build();
-    driver = new ChromeDriver(svc, opts);
+    driver = Browser.start(1920, 1080);
   }
 
   @AfterEach
@@ -57,9 +43,7 @@ class WallPageIT {
   }
 
   private void screenshot(String name) throws Exception {
-    Path dir = Path.of("target", "screenshots");
-    Files.createDirectories(dir);
-    Files.copy(driver.getScreenshotAs(OutputType.FILE).toPath(), dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+    Browser.screenshot(driver, name);
   }
 
   @Test
