@@ -241,8 +241,18 @@ public final class LatencyBench {
 
   @SuppressWarnings("unchecked")
   private void handle(String text, long now) {
-    messages.incrementAndGet();
     Map<String, Object> m = (Map<String, Object>) new Json(text).value();
+    // A batch carries the deltas that waited for the previous message, in order.
+    if ("batch".equals(m.get("type"))) {
+      for (Object d : (List<Object>) m.get("messages")) handle((Map<String, Object>) d, now);
+    } else {
+      handle(m, now);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private void handle(Map<String, Object> m, long now) {
+    messages.incrementAndGet();
     String type = (String) m.get("type");
     long seq = m.get("seq") instanceof Number num ? num.longValue() : -1;
     if ("snapshot".equals(type)) {
@@ -257,7 +267,7 @@ public final class LatencyBench {
         System.err.printf("LatencyBench: stream seq jumped from %d to %d (%s)%n", prev, seq, type);
       }
     }
-    if ("overflow".equals(type)) System.err.println("LatencyBench: server dropped us as too slow: " + text);
+    if ("overflow".equals(type)) System.err.println("LatencyBench: server dropped us as too slow: " + m);
     if (!"fault".equals(type)) return;
     Map<String, Object> fault = (Map<String, Object>) m.get("fault");
     Map<String, Object> labels = (Map<String, Object>) fault.get("labels");

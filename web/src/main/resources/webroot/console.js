@@ -105,7 +105,8 @@
     sock.onmessage = function (ev) {
       var m;
       try { m = JSON.parse(ev.data); } catch (e) { state.seq = null; sock.close(); return; }
-      onMessage(m, sock);
+      if (m && m.type === 'batch' && Array.isArray(m.messages)) m.messages.forEach(function (x) { onMessage(x, sock); });
+      else if (m) onMessage(m, sock);
     };
     sock.onclose = function () {
       if (sock !== ws) return;

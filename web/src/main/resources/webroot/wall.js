@@ -9,6 +9,7 @@
  *   {"type":"fault","seq":N+1,"fault":{...}}                     upsert by fingerprint; resolved -> remove
  *   {"type":"ticket","seq":N+2,"ticket":{...}}                   upsert by id; resolved/closed -> off the panel
  *   {"type":"resume","from":S,"seq":N}                          after ?since=S: the missed deltas follow
+ *   {"type":"batch","messages":[delta, ...]}                     deltas that waited for the previous message
  *   {"type":"overflow","seq":N,"reason":"..."}                   we were too slow: reconnect afresh
  * Seqs rise, with gaps (another customer's deltas, or states the server merged for a slow
  * client); a seq at or below the last one applied is already shown and is ignored. Reconnecting
@@ -556,7 +557,16 @@
       return;
     }
     if (!msg || typeof msg !== 'object') return;
+    if (msg.type === 'batch') {
+      // Deltas that waited for our previous message, in order.
+      var list = Array.isArray(msg.messages) ? msg.messages : [];
+      for (var b = 0; b < list.length; b++) if (list[b] && typeof list[b] === 'object') handle(list[b]);
+      return;
+    }
+    handle(msg);
+  }
 
+  function handle(msg) {
     if (msg.type === 'snapshot') {
       applySnapshot(msg);
       return;

@@ -3,9 +3,13 @@ package io.vigil.web;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrameType;
+import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
 import io.vertx.core.json.JsonObject;
 import io.vigil.rules.FaultState;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -14,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,21 +40,25 @@ import org.slf4j.LoggerFactory;
  * in its queue; otherwise a fresh snapshot. Either way nothing is missed and nothing applied twice
  * (a client ignores a seq it has already passed).
  *
- * <p>Slow clients: the hub counts, per client, the bytes handed to the socket whose write has not
- * completed yet (a write completes when it reaches the OS socket). Past {@code maxQueuedBytes}
- * further deltas wait in the client's pending queue, coalesced: a later state of the same fault or
- * ticket replaces the waiting one (latest state wins; SLA events are never merged), and they go out
- * in order as the socket drains. Only when even the coalesced queue exceeds {@code maxQueuedBytes}
- * is the client sent one {@code overflow} message and closed; it does not slow ingest or other
- * clients, and reconnecting gives it a fresh snapshot. A client therefore sees seq numbers rise,
- * with gaps where deltas were merged or belong to another customer. (Vert.x's own
- * {@code writeQueueFull()} follows Netty's channel watermarks, not the configured size, so the
- * hub keeps its own count.)
+ * <p>Batches and slow clients: each client has at most one write on its way to the socket (a
+ * write completes when it reaches the OS socket). Deltas published meanwhile wait in the client's
+ * pending queue, coalesced: a later state of the same fault or ticket replaces the waiting one
+ * (latest state wins; SLA events are never merged). When the write completes, everything waiting
+ * goes as one {@code {"type":"batch","messages":[…]}} message, in order: a busy client costs one
+ * socket write per batch, not per delta, and a slow one falls behind in states, not in bytes.
+ * Only when even the coalesced queue exceeds {@code maxQueuedBytes} is the client sent one
+ * {@code overflow} message and closed; it does not slow ingest or other clients, and
+ * reconnecting gives it a fresh snapshot. A client therefore sees seq numbers rise, with gaps
+ * where deltas were merged or belong to another customer.
  */
 public final class StreamHub {
   private static final Logger LOG = LoggerFactory.getLogger(StreamHub.class);
   /** 1013 "Try Again Later": the client may reconnect. */
   private static final short CLOSE_TOO_SLOW = 1013;
+  private static final byte[] BATCH_HEAD = "{\"type\":\"batch\",\"messages\":[".getBytes(StandardCharsets.US_ASCII);
+  /** The frame size websocket clients accept by default (Vert.x, Netty, Jetty: 64 KiB). */
+  private static final int MAX_FRAME = 65_536;
+  private static final byte[] BATCH_TAIL = "]}".getBytes(StandardCharsets.US_ASCII);
   /** Deltas kept for resuming clients. */
   public static final int DEFAULT_HISTORY = 10_000;
 
@@ -63,6 +72,7 @@ public final class StreamHub {
   private final Counter messages;
   private final Counter coalesced;
   private final Counter resumes;
+  private final Counter batches;
   private long seq;
 
   public StreamHub(int maxQueuedBytes, MeterRegistry registry) {
@@ -79,6 +89,8 @@ public final class StreamHub {
     messages = Counter.builder("vigil_stream_messages").description("messages written to websocket clients").register(registry);
     coalesced = Counter.builder("vigil_stream_coalesced").description("deltas replaced by a later state of the same fault or ticket "
         + "while waiting for a slow client").register(registry);
+    batches = Counter.builder("vigil_stream_batches").description("batch messages: deltas that waited for a client's previous write, "
+        + "sent together").register(registry);
     resumes = Counter.builder("vigil_stream_resumes").description("reconnecting clients resumed from their seq instead of a snapshot")
         .register(registry);
   }
@@ -138,7 +150,8 @@ public final class StreamHub {
    * {@code customer} (a customer-bound token) sees only that customer's faults and tickets.
    */
   public synchronized void attach(ServerWebSocket ws, String customer, Long since) {
-    Client c = new Client(ws, customer);
+    // The socket's event loop: its writes are made there, a batch per turn (null outside Vert.x: write at once).
+    Client c = new Client(ws, customer, loopOf(io.vertx.core.Vertx.currentContext()));
     List<Delta> missed = since == null ? null : missedSince(since, customer);
     if (missed != null) {
       resumes.increment();
@@ -153,7 +166,10 @@ public final class StreamHub {
     ws.exceptionHandler(t -> LOG.debug("stream.client_error remote={} cause=\"{}\"", ws.remoteAddress(), t.toString()));
     // Clients only listen; anything they send is ignored rather than buffered.
     ws.textMessageHandler(m -> {});
-    if (missed != null) for (Delta d : missed) send(c, d);
+    if (missed != null) {
+      for (Delta d : missed) send(c, d);
+      if (c.loop != null) schedule(c.loop);
+    }
   }
 
   /** The deltas after {@code since} a client of {@code customer} sees, or null when they cannot all be replayed. */
@@ -186,27 +202,50 @@ public final class StreamHub {
         .put("tickets", Codec.array(ts, Codec::ticket));
   }
 
-  /** One change as sent: its seq, whose it is, what it is the latest state of, and the encoded message. */
-  private record Delta(long seq, String customer, String key, String message, int size) {
+  /** One change as sent: its seq, whose it is, what it is the latest state of, and the message's UTF-8, encoded once for every client. */
+  private record Delta(long seq, String customer, String key, byte[] utf8) {
     Delta(long seq, String customer, String key, String message) {
-      this(seq, customer, key, message, utf8Length(message));
+      this(seq, customer, key, message.getBytes(StandardCharsets.UTF_8));
+    }
+
+    int size() {
+      return utf8.length;
     }
   }
 
   /** One subscriber: bytes written but not yet on the socket, and what waits behind them. */
+  /** An event loop's clients' flush: scheduled once however many deltas arrive before it runs. */
+  private static final class Loop {
+    final io.vertx.core.Context context;
+    final AtomicBoolean scheduled = new AtomicBoolean();
+    final Set<Client> dirty = ConcurrentHashMap.newKeySet();
+
+    Loop(io.vertx.core.Context context) {
+      this.context = context;
+    }
+  }
+
+  private final Map<io.vertx.core.Context, Loop> loops = new ConcurrentHashMap<>();
+
+  private Loop loopOf(io.vertx.core.Context ctx) {
+    return ctx == null ? null : loops.computeIfAbsent(ctx, Loop::new);
+  }
+
   private static final class Client {
     final ServerWebSocket ws;
     /** Null: every customer. */
     final String customer;
+    final Loop loop;
     long inFlight;
     /** Waiting deltas by what they are the state of, in the order of their latest change. */
     final LinkedHashMap<String, Delta> pending = new LinkedHashMap<>();
     long pendingBytes;
     boolean dropped;
 
-    Client(ServerWebSocket ws, String customer) {
+    Client(ServerWebSocket ws, String customer, Loop loop) {
       this.ws = ws;
       this.customer = customer;
+      this.loop = loop;
     }
   }
 
@@ -225,21 +264,37 @@ public final class StreamHub {
       if (c.customer != null && !c.customer.equals(d.customer())) continue;
       send(c, d);
     }
+    for (Loop l : loops.values()) schedule(l);
   }
 
-  /** Under the hub's lock (ordering); the client's own lock guards its queue against its write completions. */
+  /**
+   * Queues the delta for the client (merged with a waiting state of the same fault or ticket).
+   * Its event loop writes it in its next turn; outside an event loop (tests), at once.
+   */
   private void send(Client c, Delta d) {
     synchronized (c) {
-      sendLocked(c, d);
+      queue(c, d);
+      if (c.loop == null) flushLocked(c);
+      else c.loop.dirty.add(c);
     }
   }
 
-  private void sendLocked(Client c, Delta d) {
+  private void schedule(Loop l) {
+    if (l.dirty.isEmpty() || !l.scheduled.compareAndSet(false, true)) return;
+    l.context.runOnContext(v -> {
+      l.scheduled.set(false);
+      for (java.util.Iterator<Client> it = l.dirty.iterator(); it.hasNext(); ) {
+        Client c = it.next();
+        it.remove();
+        synchronized (c) {
+          flushLocked(c);
+        }
+      }
+    });
+  }
+
+  private void queue(Client c, Delta d) {
     if (c.dropped) return;
-    if (c.pending.isEmpty() && c.inFlight + d.size() <= maxQueuedBytes) {
-      write(c, d);
-      return;
-    }
     Delta replaced = c.pending.remove(d.key());
     if (replaced != null) {
       c.pendingBytes -= replaced.size();
@@ -250,29 +305,71 @@ public final class StreamHub {
     if (c.pendingBytes > maxQueuedBytes) overflow(c);
   }
 
-  private void write(Client c, Delta d) {
-    c.inFlight += d.size();
-    c.ws.writeTextMessage(d.message()).onComplete(ar -> written(c, d.size()));
+  /**
+   * One text frame of bytes encoded once and shared by every client (Vert.x's public API takes a
+   * String and would encode it again per client; its frame class takes the bytes as they are).
+   */
+  private void write(Client c, byte[] utf8) {
+    int size = utf8.length;
+    c.inFlight += size;
+    // One frame up to the usual 64 KiB frame limit of clients; a rare bigger delta goes the
+    // public way, split into frames.
+    Future<Void> w = size <= MAX_FRAME ? c.ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, utf8, true))
+        : c.ws.writeTextMessage(new String(utf8, StandardCharsets.UTF_8));
+    w.onComplete(ar -> written(c, size));
     messages.increment();
   }
 
-  /** A write reached the socket (the client's event loop): send what waits while there is room. */
+  /** A write reached the socket (the client's event loop). */
   private void written(Client c, int size) {
     synchronized (c) {
       writtenLocked(c, size);
     }
   }
 
+  /** Once the previous write is on the socket, everything waiting goes as one {@code batch} message. */
   private void writtenLocked(Client c, int size) {
     c.inFlight -= size;
-    if (c.dropped || c.pending.isEmpty() || c.inFlight > maxQueuedBytes / 2) return;
+    flushLocked(c);
+  }
+
+  /** With no write on its way, what waits goes: one delta as it is, several as one batch. */
+  private void flushLocked(Client c) {
+    if (c.dropped || c.pending.isEmpty() || c.inFlight > 0) return;
+    if (c.pending.size() == 1) {
+      Delta d = c.pending.values().iterator().next();
+      c.pending.clear();
+      c.pendingBytes = 0;
+      write(c, d.utf8());
+      return;
+    }
+    // As many as fit one frame, in order; the rest go when this one is on the socket.
+    List<Delta> take = new ArrayList<>();
+    int len = BATCH_HEAD.length + BATCH_TAIL.length - 1;
     for (java.util.Iterator<Delta> it = c.pending.values().iterator(); it.hasNext(); ) {
       Delta d = it.next();
-      if (c.inFlight + d.size() > maxQueuedBytes && c.inFlight > 0) break;
+      if (!take.isEmpty() && len + d.size() + 1 > MAX_FRAME) break;
       it.remove();
       c.pendingBytes -= d.size();
-      write(c, d);
+      take.add(d);
+      len += d.size() + 1;
     }
+    if (take.size() == 1) {
+      write(c, take.get(0).utf8());
+      return;
+    }
+    byte[] out = new byte[len];
+    System.arraycopy(BATCH_HEAD, 0, out, 0, BATCH_HEAD.length);
+    int at = BATCH_HEAD.length;
+    for (int i = 0; i < take.size(); i++) {
+      if (i > 0) out[at++] = ',';
+      byte[] b = take.get(i).utf8();
+      System.arraycopy(b, 0, out, at, b.length);
+      at += b.length;
+    }
+    System.arraycopy(BATCH_TAIL, 0, out, at, BATCH_TAIL.length);
+    batches.increment();
+    write(c, out);
   }
 
   private void overflow(Client c) {
@@ -287,17 +384,4 @@ public final class StreamHub {
     ws.close(CLOSE_TOO_SLOW, "too slow");
   }
 
-  private static int utf8Length(String s) {
-    int n = 0;
-    for (int i = 0, len = s.length(); i < len; i++) {
-      char ch = s.charAt(i);
-      if (ch < 0x80) n++;
-      else if (ch < 0x800) n += 2;
-      else if (Character.isHighSurrogate(ch)) {
-        n += 4;
-        i++;
-      } else n += 3;
-    }
-    return n;
-  }
 }

@@ -123,8 +123,11 @@ public final class Http {
     public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
       partial.append(data);
       if (last) {
-        messages.add(new JsonObject(partial.toString()));
+        JsonObject m = new JsonObject(partial.toString());
         partial.setLength(0);
+        // A batch is the deltas that waited for the previous message: one message each, in order.
+        if ("batch".equals(m.getString("type"))) m.getJsonArray("messages").forEach(x -> messages.add((JsonObject) x));
+        else messages.add(m);
       }
       ws.request(1);
       return null;
