@@ -697,6 +697,7 @@
     }
 
     renderCounts(counts, muted + (all.length - list.length));
+    renderTiles(all);
     renderWall(list, now);
     renderAlarm(all);
     renderTickets(now);
@@ -751,6 +752,34 @@
     wall.appendChild(frag);
     wall.scrollTop = keepScroll;
     drawSparks();
+  }
+
+  // ---------------------------------------------------------------- tiles
+
+  /** One tile per customer / system with an active fault, coloured by its worst unmuted severity (muted only: grey). */
+  function renderTiles(all) {
+    var worst = new Map();
+    for (var i = 0; i < all.length; i++) {
+      var f = all[i];
+      var l = f.labels || {};
+      var key = (l.customer || t('noCustomer')) + ' / ' + (l.system || t('noSystem'));
+      var sev = mutedAs(f) ? 'muted' : f.severity;
+      var cur = worst.get(key);
+      if (!cur || (cur === 'muted' && sev !== 'muted') || (sev !== 'muted' && sevRank(sev) < sevRank(cur))) worst.set(key, sev);
+    }
+    var box = $('tiles');
+    box.textContent = '';
+    Array.from(worst.keys()).sort(function (a, b) {
+      var sa = worst.get(a), sb = worst.get(b);
+      var ra = sa === 'muted' ? 99 : sevRank(sa), rb = sb === 'muted' ? 99 : sevRank(sb);
+      return ra - rb || (a < b ? -1 : a > b ? 1 : 0);
+    }).forEach(function (k) {
+      var sev = worst.get(k);
+      var tile = el('span', 'tile ' + (sev === 'muted' ? 'is-muted' : sevClass(sev)), k);
+      tile.setAttribute('data-severity', sev);
+      box.appendChild(tile);
+    });
+    box.hidden = worst.size === 0;
   }
 
   // ---------------------------------------------------------------- sparklines
@@ -948,6 +977,8 @@
     if (since !== null) age.setAttribute('data-since', new Date(since).toISOString());
     ageWrap.appendChild(age);
     meta.appendChild(ageWrap);
+    var owner = ticketFor(f);
+    if (owner && (owner.assignee || owner.group)) meta.appendChild(el('span', 'assignee', owner.assignee || owner.group));
     tickAges.push({ el: age, since: since });
 
     if (f.rule) card.title = f.rule + (f.summary ? ': ' + f.summary : '');

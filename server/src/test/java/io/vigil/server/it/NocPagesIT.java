@@ -69,6 +69,8 @@ class NocPagesIT {
     assertEquals("P1 一级", wall.findElement(By.id("p1-banner-sev")).getText(), "Chinese severity name");
     assertEquals("erp on db1 is down", wall.findElement(By.id("p1-banner-text")).getText());
     assertEquals("sounding", wall.findElement(By.tagName("body")).getAttribute("data-alarm"));
+    assertEquals("P1", wall.findElement(By.cssSelector("#tiles .tile")).getAttribute("data-severity"), "acme / erp's tile is P1-red");
+    assertEquals("acme / erp", wall.findElement(By.cssSelector("#tiles .tile")).getText());
     waitUpTo(wall, 10).until(x -> Integer.parseInt(String.valueOf(x.findElement(By.tagName("body")).getAttribute("data-beeps"))) >= 1);
     // The fault's last hour, drawn from query_range: two minutes with samples.
     waitUpTo(wall, 10).until(x -> !x.findElements(By.cssSelector(".fault[data-severity='P1'] .spark[data-points] canvas")).isEmpty());
