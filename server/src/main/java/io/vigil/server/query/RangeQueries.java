@@ -80,7 +80,9 @@ public final class RangeQueries implements QueryService {
               long at = from.toEpochMilli() + (b + 1) * stepMs;
               if (at > end.toEpochMilli()) continue;
               if (values[g] == null) values[g] = new JsonArray();
-              values[g].add(new JsonArray().add(at / 1000.0).add(format(p.getDouble("v"))));
+              // Unix seconds as Prometheus writes them: 1796641770, or 1796641770.5 (never 1.79664177E9).
+              Number t = at % 1000 == 0 ? (Number) (at / 1000) : (Number) new BigDecimal(at).movePointLeft(3);
+              values[g].add(new JsonArray().add(t).add(format(p.getDouble("v"))));
             }
             JsonArray result = new JsonArray();
             for (int i = 0; i < keys.size(); i++) {

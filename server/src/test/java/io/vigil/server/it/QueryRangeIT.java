@@ -81,6 +81,7 @@ class QueryRangeIT {
     assertEquals("acme", web1.getJsonObject("metric").getString("customer"));
     // [T, T+30): 0, 10, 20 → 10; [T+30, T+60): 30, 40, 50 → 40; [T+60, T+90): 70.
     assertEquals(List.of("30=10", "60=40", "90=70"), points(web1));
+    assertFalse(r.raw().body().contains("E9"), "times as plain Unix seconds: " + r.raw().body());
   }
 
   @Test
