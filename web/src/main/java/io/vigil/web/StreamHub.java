@@ -161,14 +161,21 @@ public final class StreamHub {
       ws.writeTextMessage(snapshot(customer).encode());
       messages.increment();
     }
+    c.fromSeq = seq;
     clients.add(c);
-    ws.closeHandler(v -> clients.remove(c));
+    if (c.loop != null) c.loop.members.add(c); // on the loop's own thread (loopOf checked)
+    ws.closeHandler(v -> {
+      clients.remove(c);
+      if (c.loop != null) c.loop.members.remove(c);
+    });
     ws.exceptionHandler(t -> LOG.debug("stream.client_error remote={} cause=\"{}\"", ws.remoteAddress(), t.toString()));
     // Clients only listen; anything they send is ignored rather than buffered.
     ws.textMessageHandler(m -> {});
     if (missed != null) {
-      for (Delta d : missed) send(c, d);
-      if (c.loop != null) schedule(c.loop);
+      synchronized (c) {
+        for (Delta d : missed) queue(c, d);
+        flushLocked(c);
+      }
     }
   }
 
@@ -214,21 +221,31 @@ public final class StreamHub {
   }
 
   /** One subscriber: bytes written but not yet on the socket, and what waits behind them. */
-  /** An event loop's clients' flush: scheduled once however many deltas arrive before it runs. */
+  /**
+   * One event loop's clients and the deltas not yet handed to them. The publisher only appends to
+   * the inbox (one operation per loop, however many clients); the loop's own thread hands each
+   * delta to its clients and writes, so the per-client work runs on every loop in parallel and
+   * without locks shared with the publisher.
+   */
   private static final class Loop {
-    final io.vertx.core.Context context;
+    final io.netty.channel.EventLoop thread;
     final AtomicBoolean scheduled = new AtomicBoolean();
-    final Set<Client> dirty = ConcurrentHashMap.newKeySet();
+    final java.util.concurrent.ConcurrentLinkedQueue<Delta> inbox = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** Only touched on {@link #thread}. */
+    final Set<Client> members = new java.util.LinkedHashSet<>();
 
-    Loop(io.vertx.core.Context context) {
-      this.context = context;
+    Loop(io.netty.channel.EventLoop thread) {
+      this.thread = thread;
     }
   }
 
-  private final Map<io.vertx.core.Context, Loop> loops = new ConcurrentHashMap<>();
+  private final Map<io.netty.channel.EventLoop, Loop> loops = new ConcurrentHashMap<>();
 
+  /** The loop of the calling event-loop thread (where a socket's handlers run), or null outside one. */
   private Loop loopOf(io.vertx.core.Context ctx) {
-    return ctx == null ? null : loops.computeIfAbsent(ctx, Loop::new);
+    if (!(ctx instanceof io.vertx.core.internal.ContextInternal ci) || !ctx.isEventLoopContext()) return null;
+    io.netty.channel.EventLoop el = ci.nettyEventLoop();
+    return el != null && el.inEventLoop() ? loops.computeIfAbsent(el, Loop::new) : null;
   }
 
   private static final class Client {
@@ -236,6 +253,8 @@ public final class StreamHub {
     /** Null: every customer. */
     final String customer;
     final Loop loop;
+    /** Deltas up to this seq are in what the client got first (snapshot or resume). */
+    long fromSeq;
     long inFlight;
     /** Waiting deltas by what they are the state of, in the order of their latest change. */
     final LinkedHashMap<String, Delta> pending = new LinkedHashMap<>();
@@ -260,11 +279,15 @@ public final class StreamHub {
   private void broadcast(Delta d) {
     history.addLast(d);
     if (history.size() > historySize) history.removeFirst();
+    for (Loop l : loops.values()) {
+      if (l.members.isEmpty() && l.inbox.isEmpty()) continue;
+      l.inbox.add(d);
+      schedule(l);
+    }
     for (Client c : clients) {
-      if (c.customer != null && !c.customer.equals(d.customer())) continue;
+      if (c.loop != null || c.customer != null && !c.customer.equals(d.customer())) continue;
       send(c, d);
     }
-    for (Loop l : loops.values()) schedule(l);
   }
 
   /**
@@ -274,23 +297,30 @@ public final class StreamHub {
   private void send(Client c, Delta d) {
     synchronized (c) {
       queue(c, d);
-      if (c.loop == null) flushLocked(c);
-      else c.loop.dirty.add(c);
+      flushLocked(c);
     }
   }
 
   private void schedule(Loop l) {
-    if (l.dirty.isEmpty() || !l.scheduled.compareAndSet(false, true)) return;
-    l.context.runOnContext(v -> {
-      l.scheduled.set(false);
-      for (java.util.Iterator<Client> it = l.dirty.iterator(); it.hasNext(); ) {
-        Client c = it.next();
-        it.remove();
-        synchronized (c) {
-          flushLocked(c);
+    if (!l.scheduled.compareAndSet(false, true)) return;
+    l.thread.execute(() -> drain(l));
+  }
+
+  /** On the loop's thread: every delta of the inbox to every member that may see it, then one write per member. */
+  private void drain(Loop l) {
+    l.scheduled.set(false);
+    List<Delta> ds = new ArrayList<>();
+    for (Delta d; (d = l.inbox.poll()) != null; ) ds.add(d);
+    if (ds.isEmpty()) return;
+    for (Client c : l.members) {
+      synchronized (c) {
+        for (Delta d : ds) {
+          if (d.seq() <= c.fromSeq || c.customer != null && !c.customer.equals(d.customer())) continue;
+          queue(c, d);
         }
+        flushLocked(c);
       }
-    });
+    }
   }
 
   private void queue(Client c, Delta d) {
