@@ -175,7 +175,7 @@
     };
   }
 
-  function keep(f, item, customer, severity, st, assignee, text) {
+  function keep(f, item, customer, severity, st, assignee) {
     if (f.customer && customer !== f.customer) return false;
     if (f.severity && severity !== f.severity) return false;
     if (f.state && st !== f.state) return false;
@@ -209,7 +209,7 @@
     faults.forEach(function (x) {
       var labels = x.labels || {};
       var tk = x.ticketId !== null && x.ticketId !== undefined ? state.tickets.get(String(x.ticketId)) : null;
-      if (!keep(f, x, labels.customer, x.severity, x.state, tk && tk.assignee, null)) return;
+      if (!keep(f, x, labels.customer, x.severity, x.state, tk && tk.assignee)) return;
       nf++;
       var tr = el('tr', 'sev-' + x.severity);
       tr.setAttribute('data-fingerprint', x.fingerprint);
@@ -241,7 +241,7 @@
     var tickets = Array.from(state.tickets.values()).sort(function (a, b) { return a.severity < b.severity ? -1 : a.severity > b.severity ? 1 : b.id - a.id; });
     var nt = 0;
     tickets.forEach(function (x) {
-      if (!keep(f, x, x.customer, x.severity, x.state, x.assignee, null)) return;
+      if (!keep(f, x, x.customer, x.severity, x.state, x.assignee)) return;
       nt++;
       var tr = el('tr', 'sev-' + x.severity);
       tr.setAttribute('data-ticket', String(x.id));

@@ -30,9 +30,10 @@ import org.slf4j.LoggerFactory;
  * gets a snapshot whose {@code seq} is exactly the last delta it already reflects; every later
  * change is one message with a higher {@code seq}. Sequence numbers start at the start-up time in
  * microseconds, so a number from before a restart is always older than anything this process
- * holds. Publishing and attaching are serialised by one lock held only for in-memory updates and
- * non-blocking socket writes, so they may be called from any thread; each client's queue has a
- * lock of its own, so write completions on the clients' event loops do not wait for the hub.
+ * holds. Publishing and attaching are serialised by one lock held only for in-memory updates, so
+ * they may be called from any thread. A publish appends the change to each event loop's inbox;
+ * that loop's thread hands it to its own clients, merges and writes, so the per-client work runs
+ * on the loops in parallel and never under the hub's lock.
  *
  * <p>Resume: the hub keeps the last {@code history} deltas. A client reconnecting with
  * {@code since=<seq>} (the last seq it applied) gets {@code {"type":"resume","from":since,"seq":now}}

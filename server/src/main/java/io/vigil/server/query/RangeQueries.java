@@ -38,7 +38,16 @@ public final class RangeQueries implements QueryService {
 
   @Override
   public Future<JsonArray> range(RangePlan plan, Instant start, Instant end, Duration step, String customer) {
-    return pool.preparedQuery("SELECT id, labels FROM series WHERE metric = $1").execute(Tuple.of(plan.metric())).compose(rows -> {
+    // Equality matchers (and a bound token's customer) narrow the series in PostgreSQL; the rest
+    // (regexes, negations) are checked here on what comes back.
+    JsonObject equal = new JsonObject();
+    for (Matcher m : plan.matchers()) if (m.type() == Matcher.Type.EQ && !m.value().isEmpty()) equal.put(m.name(), m.value());
+    if (customer != null) {
+      if (equal.containsKey("customer") && !customer.equals(equal.getString("customer"))) return Future.succeededFuture(new JsonArray());
+      equal.put("customer", customer);
+    }
+    return pool.preparedQuery("SELECT id, labels FROM series WHERE metric = $1 AND labels @> $2::jsonb")
+        .execute(Tuple.of(plan.metric(), equal)).compose(rows -> {
       // Output groups: each series alone (bare selector), or the aggregation's grouping labels.
       Map<Map<String, String>, Integer> groups = new LinkedHashMap<>();
       List<Long> ids = new ArrayList<>();

@@ -153,21 +153,18 @@ class SlaTimersIT {
 
   @Test
   void aServerKilledBetweenTheWarningAndTheBreachFiresTheBreachOnceAndTheWarningNotAgain() throws Exception {
-    java.nio.file.Path file = java.nio.file.Files.createTempFile("sla", ".yaml");
     // Seconds instead of minutes, so a real process on the real clock runs the whole story.
-    java.nio.file.Files.writeString(file, """
-        warn_at: 0.5
-        policies:
-          default:
+    String file = TestVigil.slaFile(0.5, """
+          fast:
             P1: {respond: 10s, resolve: 4h, calendar: 7x24}
             P2: {respond: 1h, resolve: 24h, calendar: 7x24}
             P3: {respond: 4h, resolve: 3bd, calendar: 7x24}
             P4: {respond: 2bd, resolve: 10bd, calendar: 7x24}
         """);
-    Map<String, String> env = Map.of("VIGIL_SLA", file.toString(), "VIGIL_SLA_SCAN_INTERVAL", "100ms");
+    Map<String, String> env = Map.of("VIGIL_SLA", file, "VIGIL_SLA_SCAN_INTERVAL", "100ms");
     VigilProcess p = new VigilProcess(db, "vigil-sla-kill", env);
     try {
-      assertEquals(201, p.http.post("/api/v1/customers", "{\"id\":\"acme\",\"tier\":\"7x24\",\"timeZone\":\"UTC\"}").status());
+      assertEquals(201, p.http.post("/api/v1/customers", "{\"id\":\"acme\",\"tier\":\"fast\",\"timeZone\":\"UTC\"}").status());
       assertEquals(201, p.http.post("/api/v1/customers/acme/systems", "{\"id\":\"erp\",\"criticality\":\"high\"}").status());
       Http.Reply r = p.http.post("/api/v1/tickets", "{\"channel\":\"phone\",\"customer\":\"acme\",\"system\":\"erp\",\"severity\":\"P1\","
           + "\"reporter\":\"duty manager\",\"description\":\"payroll is down\"}");
@@ -187,7 +184,6 @@ class SlaTimersIT {
       assertEquals("1", EphemeralPostgres.get().psql(db.name(), "SELECT escalation_level FROM tickets WHERE id = " + id));
     } finally {
       p.kill();
-      java.nio.file.Files.deleteIfExists(file);
     }
   }
 

@@ -78,7 +78,18 @@ public final class TestVigil implements AutoCloseable {
 
   /** A rules file with {@code yaml}, for {@code VIGIL_RULES} in a test's environment. */
   public static String rulesFile(String yaml) throws java.io.IOException {
-    Path p = Files.createTempFile("vigil-rules", ".yaml");
+    return tempYaml("vigil-rules", yaml);
+  }
+
+  /** A {@code VIGIL_SLA} file: {@code warnAt}, a {@code default} policy of the built-in targets, and {@code tiers} (more policies, YAML at policy level). */
+  public static String slaFile(double warnAt, String tiers) throws java.io.IOException {
+    return tempYaml("vigil-sla", "warn_at: " + warnAt + "\npolicies:\n  default:\n"
+        + "    P1: {respond: 15m, resolve: 4h, calendar: 7x24}\n    P2: {respond: 1h, resolve: 24h, calendar: 7x24}\n"
+        + "    P3: {respond: 4h, resolve: 3bd, calendar: 7x24}\n    P4: {respond: 2bd, resolve: 10bd, calendar: 7x24}\n" + tiers);
+  }
+
+  private static String tempYaml(String prefix, String yaml) throws java.io.IOException {
+    Path p = Files.createTempFile(prefix, ".yaml");
     Files.writeString(p, yaml);
     p.toFile().deleteOnExit();
     return p.toString();

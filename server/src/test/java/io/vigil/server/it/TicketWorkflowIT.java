@@ -172,40 +172,28 @@ class TicketWorkflowIT {
 
   @Test
   void aPolicyThatDoesNotPauseOnTheCustomerKeepsTheClockRunningAndItsOwnWarningFraction() throws Exception {
-    java.nio.file.Path file = java.nio.file.Files.createTempFile("sla", ".yaml");
-    java.nio.file.Files.writeString(file, """
-        warn_at: 0.5
-        policies:
-          default:
-            P1: {respond: 15m, resolve: 4h, calendar: 7x24}
-            P2: {respond: 1h, resolve: 24h, calendar: 7x24}
-            P3: {respond: 4h, resolve: 3bd, calendar: 7x24}
-            P4: {respond: 2bd, resolve: 10bd, calendar: 7x24}
+    String file = TestVigil.slaFile(0.5, """
           strict:
             P1: {respond: 15m, resolve: 4h, calendar: 7x24}
             P2: {respond: 1h, resolve: 8h, calendar: 7x24, pause_on_pending_customer: false}
             P3: {respond: 4h, resolve: 3bd, calendar: 7x24}
             P4: {respond: 2bd, resolve: 10bd, calendar: 7x24}
         """);
-    try {
-      start(Map.of("VIGIL_SLA", file.toString()));
-      customer("acme", "strict", "UTC", "erp");
-      JsonObject t = phoneTicket("P2");
-      long id = t.getLong("id");
-      assertEquals(T0.plus(Duration.ofMinutes(30)).toString(), t.getJsonObject("sla").getString("respondWarnAt"), "warn_at 0.5 of 1 h");
-      assertEquals(T0.plus(Duration.ofHours(4)).toString(), t.getJsonObject("sla").getString("resolveWarnAt"), "0.5 of the tier's 8 h");
-      clock.advance(Duration.ofMinutes(10));
-      JsonObject waiting = post("/api/v1/tickets/" + id + "/transition", "{\"to\":\"pending_customer\",\"comment\":\"need the error log\"}");
-      assertEquals("pending_customer", waiting.getString("state"));
-      assertNull(waiting.getJsonObject("sla").getString("pausedFor"), "this policy does not stop the clock for the customer");
-      assertEquals(T0.plus(Duration.ofHours(8)).toString(), waiting.getString("resolveBy"));
-      clock.advance(Duration.ofHours(2));
-      JsonObject resumed = post("/api/v1/tickets/" + id + "/transition", "{\"to\":\"in_progress\"}");
-      assertEquals(T0.plus(Duration.ofHours(8)).toString(), resumed.getString("resolveBy"), "the 2 h waiting counted");
-      assertEquals(0, resumed.getJsonObject("sla").getLong("pausedMs"));
-    } finally {
-      java.nio.file.Files.deleteIfExists(file);
-    }
+    start(Map.of("VIGIL_SLA", file));
+    customer("acme", "strict", "UTC", "erp");
+    JsonObject t = phoneTicket("P2");
+    long id = t.getLong("id");
+    assertEquals(T0.plus(Duration.ofMinutes(30)).toString(), t.getJsonObject("sla").getString("respondWarnAt"), "warn_at 0.5 of 1 h");
+    assertEquals(T0.plus(Duration.ofHours(4)).toString(), t.getJsonObject("sla").getString("resolveWarnAt"), "0.5 of the tier's 8 h");
+    clock.advance(Duration.ofMinutes(10));
+    JsonObject waiting = post("/api/v1/tickets/" + id + "/transition", "{\"to\":\"pending_customer\",\"comment\":\"need the error log\"}");
+    assertEquals("pending_customer", waiting.getString("state"));
+    assertNull(waiting.getJsonObject("sla").getString("pausedFor"), "this policy does not stop the clock for the customer");
+    assertEquals(T0.plus(Duration.ofHours(8)).toString(), waiting.getString("resolveBy"));
+    clock.advance(Duration.ofHours(2));
+    JsonObject resumed = post("/api/v1/tickets/" + id + "/transition", "{\"to\":\"in_progress\"}");
+    assertEquals(T0.plus(Duration.ofHours(8)).toString(), resumed.getString("resolveBy"), "the 2 h waiting counted");
+    assertEquals(0, resumed.getJsonObject("sla").getLong("pausedMs"));
   }
 
   @Test
