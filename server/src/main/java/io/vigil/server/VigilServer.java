@@ -164,6 +164,7 @@ public final class VigilServer extends VerticleBase {
       return Future.failedFuture(new IllegalArgumentException("invalid rules file:\n" + e.getMessage(), e));
     }
     this.notifications = notify;
+    faults.beforeCommit(notify.commitHook());
     TokenStore tokens = new TokenStore(db.pool(), clock);
     MuteRegistry mutes = new MuteRegistry(new PgMuteStore(db.pool()), clock, inhibitRules);
     // Changes through the API go to the engine via the pipeline built below (read when they happen).

@@ -69,12 +69,14 @@ public final class Deliveries {
               return new Inserted(out.size(), out);
             });
     if (plain.isEmpty()) return first;
-    return first.compose(a -> conn.preparedQuery(cols + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) ON CONFLICT (idempotency_key) DO NOTHING")
+    // Beside the first, not after it (pipelined): the two sets of keys are disjoint.
+    Future<Integer> second = conn.preparedQuery(cols + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) ON CONFLICT (idempotency_key) DO NOTHING")
         .executeBatch(plain).map(rows -> {
-          int n = a.count();
+          int n = 0;
           for (var r = rows; r != null; r = r.next()) n += r.rowCount();
-          return new Inserted(n, a.leased());
-        }));
+          return n;
+        });
+    return Future.all(first, second).map(x -> new Inserted(first.result().count() + second.result(), first.result().leased()));
   }
 
   /** Inserts in the caller's transaction, none leased; returns how many were new. */

@@ -55,9 +55,21 @@ public final class Notifications {
     this.pipeline = new NotifyPipeline(center::config, center::oncall, ackPath);
     this.router = new Router(vertx, pool, connect, pipeline, clock, sender);
     this.escalations = new Escalations(vertx, pool, center::oncall, pipeline, clock, sender::poke);
+    io.micrometer.core.instrument.FunctionCounter.builder("vigil_notify_route_passes", router, Router::inlinePasses).tag("in", "fault_transaction")
+        .description("committed router passes, in the paging fault's own transaction or in the router's").register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("vigil_notify_route_passes", router, Router::ownPasses).tag("in", "router_transaction")
+        .description("committed router passes, in the paging fault's own transaction or in the router's").register(registry);
     Gauge.builder("vigil_notify_pending", pending, AtomicLong::get).description("deliveries not yet delivered nor dead").register(registry);
     Gauge.builder("vigil_notify_dead_letters", dead, AtomicLong::get).description("deliveries given up, kept for inspection and retry")
         .register(registry);
+  }
+
+  /**
+   * Joins a fault's transaction before its commit and routes what it pages there (see
+   * {@link Router#inTransaction}); for {@link io.vigil.server.storage.PgFaultStore#beforeCommit}.
+   */
+  public io.vigil.server.storage.CommitHook commitHook() {
+    return router::inTransaction;
   }
 
   public NotifyCenter center() {

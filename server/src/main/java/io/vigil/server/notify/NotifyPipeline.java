@@ -126,7 +126,7 @@ final class NotifyPipeline implements Grouping, Escalations.Pager {
     return new Result() {
       @Override
       public Future<List<Deliveries.NewDelivery>> prepare(SqlConnection conn) {
-        return tickets(conn, flushes).map(facts -> {
+        return tickets(conn, flushes, events).map(facts -> {
           List<Deliveries.NewDelivery> out = new ArrayList<>();
           for (Flush f : flushes) out.addAll(render(cfg, f, facts));
           for (Notice n : notices) for (String r : receiversFor(cfg, n.labels())) out.addAll(page(cfg, r, n));
@@ -311,21 +311,33 @@ final class NotifyPipeline implements Grouping, Escalations.Pager {
   }
 
   /** The tickets of the flushed alerts' faults, read in the routing transaction (they exist by now). */
-  private Future<Map<String, VigilBody.TicketFacts>> tickets(SqlConnection conn, List<Flush> flushes) {
+  /**
+   * The ticket facts of the flushed alerts' faults: those of this pass's own events came with their
+   * outbox rows; only faults of earlier events (a group sent again) are read here.
+   */
+  private Future<Map<String, VigilBody.TicketFacts>> tickets(SqlConnection conn, List<Flush> flushes, List<Outbox.Event> events) {
+    Map<String, VigilBody.TicketFacts> known = new HashMap<>();
+    for (Outbox.Event e : events) {
+      Outbox.Ticket t = e.ticket();
+      if (e.faultId() != null && t != null) {
+        known.put(Long.toString(e.faultId()), new VigilBody.TicketFacts(t.id(), t.state(), t.severity(), t.respondBy(), t.resolveBy(), ackUrl(t.id())));
+      }
+    }
     Set<Long> faults = new HashSet<>();
-    for (Flush f : flushes) for (GroupedAlert a : f.alerts()) if (a.payloadRef() != null) faults.add(Long.parseLong(a.payloadRef()));
-    if (faults.isEmpty()) return Future.succeededFuture(Map.of());
+    for (Flush f : flushes) {
+      for (GroupedAlert a : f.alerts()) if (a.payloadRef() != null && !known.containsKey(a.payloadRef())) faults.add(Long.parseLong(a.payloadRef()));
+    }
+    if (faults.isEmpty()) return Future.succeededFuture(known);
     return conn.preparedQuery("SELECT f.id AS fault, t.id, t.state, t.severity, t.respond_by, t.resolve_by FROM faults f JOIN tickets t "
             + "ON t.id = f.ticket_id WHERE f.id = ANY($1)")
         .execute(Tuple.of(faults.toArray(new Long[0])))
         .map(rows -> {
-          Map<String, VigilBody.TicketFacts> out = new HashMap<>();
           for (Row r : rows) {
             long id = r.getLong("id");
-            out.put(Long.toString(r.getLong("fault")), new VigilBody.TicketFacts(id, r.getString("state"), r.getString("severity"),
+            known.put(Long.toString(r.getLong("fault")), new VigilBody.TicketFacts(id, r.getString("state"), r.getString("severity"),
                 Rows.instant(r, "respond_by"), Rows.instant(r, "resolve_by"), ackUrl(id)));
           }
-          return out;
+          return known;
         });
   }
 }

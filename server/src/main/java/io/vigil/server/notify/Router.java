@@ -54,6 +54,11 @@ public final class Router {
   private final Sender sender;
   private final AtomicBoolean running = new AtomicBoolean();
   private final AtomicBoolean again = new AtomicBoolean();
+  /** Txids of transactions routed by {@link #inTransaction} whose NOTIFY has not come yet (bounded: see there). */
+  private final java.util.Set<String> routedInside = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Passes {@link #inTransaction} ran whose transaction committed, and regular passes (metrics). */
+  private final java.util.concurrent.atomic.AtomicLong inlinePasses = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong ownPasses = new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean leader;
   private volatile boolean stopped;
   private PgConnection lockConn;
@@ -79,7 +84,10 @@ public final class Router {
   /** Subscribes to the outbox channel and tries to become the router; completes once subscribed. */
   public Future<Void> start() {
     subscriber = PgSubscriber.subscriber(vertx, connect).reconnectPolicy(attempt -> 1000L);
-    subscriber.channel("vigil_notify").handler(payload -> poke());
+    // The payload is the writing transaction's txid (V23): one whose rows were routed inside it brings nothing new.
+    subscriber.channel("vigil_notify").handler(payload -> {
+      if (!routedInside.remove(payload)) poke();
+    });
     periodic = vertx.setPeriodic(SAFETY_PASS.toMillis(), id -> poke());
     return subscriber.connect().onSuccess(v -> tryLead()).recover(t -> {
       // Without LISTEN the periodic pass still routes, only later.
@@ -95,6 +103,16 @@ public final class Router {
     Future<Void> a = subscriber == null ? Future.succeededFuture() : subscriber.close();
     Future<Void> b = lockConn == null ? Future.succeededFuture() : lockConn.close();
     return Future.join(a, b).mapEmpty();
+  }
+
+  /** Committed passes run inside a fault's transaction. */
+  public long inlinePasses() {
+    return inlinePasses.get();
+  }
+
+  /** Committed passes in a transaction of the router's own. */
+  public long ownPasses() {
+    return ownPasses.get();
   }
 
   public boolean leader() {
@@ -141,14 +159,11 @@ public final class Router {
     }
     again.set(false);
     pass().onComplete(ar -> {
-      running.set(false);
-      boolean more = ar.succeeded() && ar.result();
       if (ar.failed()) {
         LOG.warn("notify.route_failed cause=\"{}\"", ar.cause().toString());
         grouping.forget();
       }
-      schedule();
-      if (more || again.getAndSet(false)) vertx.runOnContext(v -> poke());
+      finished(ar.succeeded() && ar.result());
     });
   }
 
@@ -179,32 +194,105 @@ public final class Router {
       return null;
     });
     Sender.Handoff[] handoff = {Sender.Handoff.NONE};
-    return loaded.compose(v -> pool.withTransaction(conn -> Outbox.unrouted(conn, BATCH).compose(events -> {
-      Grouping.Result r = grouping.route(events, now);
-      List<Long> ids = new ArrayList<>(events.size());
-      for (Outbox.Event e : events) ids.add(e.id());
-      return r.prepare(conn)
-          .compose(ds -> {
-            Map<String, Integer> wanted = new HashMap<>();
-            for (Deliveries.NewDelivery d : ds) wanted.merge(d.receiver(), 1, Integer::sum);
-            handoff[0] = sender.reserve(wanted, now);
-            return Deliveries.insert(conn, ds, now, handoff[0]);
-          })
-          .compose(ins -> saveGroups(conn, r.changedGroups(), r.removedGroups(), now)
-              .compose(x -> r.escalations(conn, now))
-              .compose(x -> Outbox.routed(conn, ids, now))
-              .map(x -> {
-                if (ins.count() > 0) LOG.debug("notify.routed events={} deliveries={} leased={}", events.size(), ins.count(), ins.leased().size());
-                return new Pass(events.size(), ins);
-              }));
-    }))).transform(ar -> {
+    return loaded.compose(v -> io.vigil.server.storage.Pipelined.transaction(pool, conn -> route(conn, now, handoff))).transform(ar -> {
       // Committed: send what is leased here. Failed (rolled back): only give the slots back.
       sender.handOff(handoff[0], ar.succeeded() ? ar.result().inserted().leased() : List.of());
       if (ar.failed()) return Future.failedFuture(ar.cause());
+      ownPasses.incrementAndGet();
       Pass p = ar.result();
       if (p.inserted().count() > p.inserted().leased().size()) sender.poke();
       return Future.succeededFuture(p.events() == BATCH);
     });
+  }
+
+  /** The work of a pass on {@code conn}, inside a transaction that is open: its own, or a fault's. */
+  private Future<Pass> route(SqlConnection conn, Instant now, Sender.Handoff[] handoff) {
+    return Outbox.unrouted(conn, BATCH).compose(events -> {
+      Grouping.Result r = grouping.route(events, now);
+      List<Long> ids = new ArrayList<>(events.size());
+      for (Outbox.Event e : events) ids.add(e.id());
+      return r.prepare(conn).compose(ds -> {
+        Map<String, Integer> wanted = new HashMap<>();
+        for (Deliveries.NewDelivery d : ds) wanted.merge(d.receiver(), 1, Integer::sum);
+        handoff[0] = sender.reserve(wanted, now);
+        // Independent writes, sent back to back (the connection pipelines them): one round trip.
+        Future<Deliveries.Inserted> ins = Deliveries.insert(conn, ds, now, handoff[0]);
+        Future<Void> groups = saveGroups(conn, r.changedGroups(), r.removedGroups(), now);
+        Future<Void> escalated = r.escalations(conn, now);
+        Future<Void> marked = Outbox.routed(conn, ids, now);
+        return Future.all(ins, groups, escalated, marked).map(x -> {
+          Deliveries.Inserted in = ins.result();
+          if (in.count() > 0) LOG.debug("notify.routed events={} deliveries={} leased={}", events.size(), in.count(), in.leased().size());
+          return new Pass(events.size(), in);
+        });
+      });
+    });
+  }
+
+  /**
+   * A pass inside another transaction that is about to commit (a fault that pages; see
+   * {@link io.vigil.server.storage.CommitHook}): the outbox rows that transaction wrote are routed,
+   * their deliveries inserted leased to this node and sent the moment it commits. The latency path
+   * to the phone: no NOTIFY wake, no transaction of the router's own. Only when this node leads, its
+   * groups are loaded and no pass is running; otherwise the NOTIFY at that commit brings a regular
+   * pass, as before. The pass's work sits behind a savepoint: when it fails, it is undone, the groups
+   * are reloaded, and the fault's transaction commits without it (the rows stay unrouted for the next
+   * pass). When that transaction rolls back, the groups are reloaded too.
+   */
+  public Future<io.vigil.server.storage.CommitHook.Outcome> inTransaction(SqlConnection conn) {
+    io.vigil.server.storage.CommitHook.Outcome none = io.vigil.server.storage.CommitHook.Outcome.NONE;
+    if (!leader || stopped || !grouping.loaded()) return Future.succeededFuture(none);
+    if (!running.compareAndSet(false, true)) {
+      again.set(true);
+      return Future.succeededFuture(none);
+    }
+    Instant now = clock.instant();
+    Sender.Handoff[] handoff = {Sender.Handoff.NONE};
+    // Sent back to back with the pass's first query (the connection pipelines): no round trip of its own.
+    Future<?> savepoint = conn.query("SAVEPOINT vigil_route").execute();
+    Future<String> txid = conn.query("SELECT txid_current()::text").execute().map(rows -> rows.iterator().next().getString(0));
+    Future<Pass> routed = routeSafely(conn, now, handoff);
+    return Future.all(savepoint, txid, routed).transform(ar -> {
+      if (ar.succeeded()) {
+        Pass p = routed.result();
+        // Before the commit: its NOTIFY may arrive before the commit's answer does. A notification
+        // that never comes (the commit failed: removed below; the listener was reconnecting) leaves
+        // an entry; they are few and cleared past a bound, costing at worst one needless pass.
+        if (routedInside.size() > 1000) routedInside.clear();
+        routedInside.add(txid.result());
+        return Future.succeededFuture(committed -> {
+          if (!committed) routedInside.remove(txid.result());
+          else inlinePasses.incrementAndGet();
+          sender.handOff(handoff[0], committed ? p.inserted().leased() : List.of());
+          if (!committed) grouping.forget();
+          else if (p.inserted().count() > p.inserted().leased().size()) sender.poke();
+          finished(committed && p.events() == BATCH);
+        });
+      }
+      LOG.warn("notify.route_in_transaction_failed cause=\"{}\"", ar.cause().toString());
+      grouping.forget();
+      sender.handOff(handoff[0], List.of());
+      return conn.query("ROLLBACK TO SAVEPOINT vigil_route").execute()
+          .<io.vigil.server.storage.CommitHook.Outcome>map(x -> committed -> finished(true))
+          .andThen(x -> {
+            if (x.failed()) finished(true);
+          });
+    });
+  }
+
+  private Future<Pass> routeSafely(SqlConnection conn, Instant now, Sender.Handoff[] handoff) {
+    try {
+      return route(conn, now, handoff);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  /** Ends a pass: the next wake-up, and another pass at once when more may wait or a poke came meanwhile. */
+  private void finished(boolean more) {
+    running.set(false);
+    schedule();
+    if (more || again.getAndSet(false)) vertx.runOnContext(v -> poke());
   }
 
   private record Pass(int events, Deliveries.Inserted inserted) {}
@@ -228,7 +316,8 @@ public final class Router {
     if (!removed.isEmpty()) {
       List<Tuple> batch = new ArrayList<>();
       for (Grouping.GroupId g : removed) batch.add(Tuple.of(g.groupKey(), g.receiver()));
-      f = f.compose(v -> conn.preparedQuery("DELETE FROM notify_groups WHERE group_key = $1 AND receiver = $2").executeBatch(batch).mapEmpty());
+      // Not after the upsert but beside it: no key is in both lists (a moved group's new receiver is another row).
+      f = Future.all(f, conn.preparedQuery("DELETE FROM notify_groups WHERE group_key = $1 AND receiver = $2").executeBatch(batch)).mapEmpty();
     }
     return f;
   }

@@ -70,12 +70,18 @@ public final class PgFaultStore implements FaultQueries {
   private final io.vigil.server.tickets.SlaTimers sla;
   private final java.time.ZoneId defaultZone;
   private final Recurrence recurrence;
+  private volatile CommitHook beforeCommit = CommitHook.NONE;
 
   public PgFaultStore(Pool pool, io.vigil.server.tickets.SlaTimers sla, java.time.ZoneId defaultZone, Recurrence recurrence) {
     this.pool = pool;
     this.sla = sla;
     this.defaultZone = defaultZone;
     this.recurrence = recurrence;
+  }
+
+  /** What joins the transactions of faults that page, before their commit (the notification router). */
+  public void beforeCommit(CommitHook hook) {
+    this.beforeCommit = hook;
   }
 
   public Future<Recorded> record(FaultEvent ev, Instant now) {
@@ -88,7 +94,20 @@ public final class PgFaultStore implements FaultQueries {
    * resolves while muted never gets one.
    */
   public Future<Recorded> record(FaultEvent ev, Muting muting, Instant now) {
-    return pool.withTransaction(conn -> {
+    // Faults that start, stop or change while firing are what pages: the commit hook (the router)
+    // routes them in this transaction. Other changes reach it through the outbox's NOTIFY.
+    boolean pages = ev.to() == FaultState.FIRING || ev.from() == FaultState.FIRING;
+    CommitHook.Outcome[] outcome = {CommitHook.Outcome.NONE};
+    return Pipelined.transaction(pool, conn -> recordIn(conn, ev, muting, now)
+        .compose(rec -> !pages ? Future.succeededFuture(rec) : beforeCommit.beforeCommit(conn).map(o -> {
+          outcome[0] = o;
+          return rec;
+        })))
+        .andThen(ar -> outcome[0].ended(ar.succeeded()));
+  }
+
+  private Future<Recorded> recordIn(SqlConnection conn, FaultEvent ev, Muting muting, Instant now) {
+    {
       Fault f = ev.fault();
       Future<RowSet<Row>> write = ev.from() == null ? insert(conn, f, muting)
           : conn.preparedQuery(UPDATE_ACTIVE_FAULT).execute(Tuple.from(new Object[] {f.fingerprint(), f.state().wireName(),
@@ -111,7 +130,7 @@ public final class PgFaultStore implements FaultQueries {
         }
         return Future.succeededFuture(new Recorded(stored, null));
       });
-    });
+    }
   }
 
   private static Future<RowSet<Row>> insert(SqlConnection conn, Fault f, Muting muting) {
@@ -179,33 +198,34 @@ public final class PgFaultStore implements FaultQueries {
   }
 
   private Future<Recorded> openTicket(SqlConnection conn, FaultView fv, Instant now, boolean afterMute) {
+    String fp = fv.fault().fingerprint();
     // A fingerprint whose last ticket was merged into an incident still in work is one more symptom
-    // of that incident: the fault joins it instead of opening a duplicate again.
-    return conn.preparedQuery("SELECT i.* FROM tickets d JOIN tickets i ON i.id = d.merged_into WHERE d.fingerprint = $1 "
+    // of that incident: the fault joins it instead of opening a duplicate again. Otherwise the latest
+    // ticket of this fingerprint resolved or closed within the recurrence window (unless one is in
+    // work) comes back. Both are asked at once (the connection pipelines them): one round trip, not
+    // two, on the way from a fault to its page; the second's row lock is harmless when unused.
+    Future<RowSet<Row>> incident = conn.preparedQuery("SELECT i.* FROM tickets d JOIN tickets i ON i.id = d.merged_into WHERE d.fingerprint = $1 "
             + "AND d.id = (SELECT max(id) FROM tickets WHERE fingerprint = $1) AND i." + ACTIVE_TICKET + " FOR UPDATE OF i")
-        .execute(Tuple.of(fv.fault().fingerprint()))
-        .compose(rows -> {
-          if (rows.size() == 0) return openOrRecur(conn, fv, now, afterMute);
-          TicketView incident = Rows.ticket(rows.iterator().next());
-          return event(conn, incident.id(), now, "fault_linked", new JsonObject().put("faultId", fv.id())
-                  .put("fingerprint", fv.fault().fingerprint()).put("reason", "merged duplicate fired again"))
-              .compose(v -> linkFault(conn, fv, incident));
-        });
-  }
-
-  private Future<Recorded> openOrRecur(SqlConnection conn, FaultView fv, Instant now, boolean afterMute) {
-    Fault f = fv.fault();
-    if (recurrence.window().isZero()) return insertTicket(conn, fv, now, afterMute, null);
-    // The latest ticket of this fingerprint resolved or closed within the window, unless one is in work.
-    return conn.preparedQuery("SELECT * FROM tickets WHERE fingerprint = $1 AND state IN ('resolved', 'closed') AND merged_into IS NULL "
+        .execute(Tuple.of(fp));
+    Future<RowSet<Row>> earlier = recurrence.window().isZero() ? Future.succeededFuture(null)
+        : conn.preparedQuery("SELECT * FROM tickets WHERE fingerprint = $1 AND state IN ('resolved', 'closed') AND merged_into IS NULL "
             + "AND COALESCE(resolved_at, closed_at) >= $2 AND NOT EXISTS (SELECT 1 FROM tickets a WHERE a.fingerprint = $1 AND a."
             + ACTIVE_TICKET + ") ORDER BY id DESC LIMIT 1 FOR UPDATE")
-        .execute(Tuple.of(f.fingerprint(), Rows.ts(now.minus(recurrence.window()))))
-        .compose(rows -> {
-          if (rows.size() == 0) return insertTicket(conn, fv, now, afterMute, null);
-          Row earlier = rows.iterator().next();
-          return recurrence.reopen() ? reopenRecurrence(conn, fv, earlier, now) : insertTicket(conn, fv, now, afterMute, earlier.getLong("id"));
-        });
+        .execute(Tuple.of(fp, Rows.ts(now.minus(recurrence.window()))));
+    return Future.all(incident, earlier).compose(x -> {
+      RowSet<Row> rows = incident.result();
+      if (rows.size() == 0) return openOrRecur(conn, fv, now, afterMute, earlier.result());
+      TicketView found = Rows.ticket(rows.iterator().next());
+      return event(conn, found.id(), now, "fault_linked", new JsonObject().put("faultId", fv.id())
+              .put("fingerprint", fp).put("reason", "merged duplicate fired again"))
+          .compose(v -> linkFault(conn, fv, found));
+    });
+  }
+
+  private Future<Recorded> openOrRecur(SqlConnection conn, FaultView fv, Instant now, boolean afterMute, RowSet<Row> earlier) {
+    if (earlier == null || earlier.size() == 0) return insertTicket(conn, fv, now, afterMute, null);
+    Row row = earlier.iterator().next();
+    return recurrence.reopen() ? reopenRecurrence(conn, fv, row, now) : insertTicket(conn, fv, now, afterMute, row.getLong("id"));
   }
 
   /** Reopens {@code earlier} for its fault's return; the time it stood resolved is a pause of its resolve clock. */
@@ -239,13 +259,18 @@ public final class PgFaultStore implements FaultQueries {
                 .compose(v -> conn.preparedQuery("UPDATE tickets SET recurrences = recurrences + 1 WHERE id = $1").execute(Tuple.of(recurrenceOf)))
                 .compose(v -> event(conn, recurrenceOf, now, "recurred", new JsonObject().put("ticketId", id).put("faultId", fv.id())));
         // The row just inserted is the ticket as the clocks need it (recurrence_of, set above, is not one of their inputs).
-        return linked.compose(v -> sla.recompute(conn, opened, now, false)).compose(ticket -> {
+        // The fault's link goes with the clocks' UPDATE (pipelined: it needs only the id).
+        return linked.compose(v -> {
+          Future<TicketView> clocked = sla.recompute(conn, opened, now, false);
+          Future<Void> link = link(conn, fv.id(), id);
+          return Future.all(clocked, link).map(x -> clocked.result());
+        }).compose(ticket -> {
           JsonObject detail = new JsonObject().put("faultId", fv.id()).put("severity", f.severity().name())
               .put("tier", ticket.sla().tier()).put("respondBy", str(ticket.respondBy())).put("resolveBy", str(ticket.resolveBy()));
           // Opened late because the fault was muted when it started firing: the SLA clock starts now.
           if (afterMute) detail.put("afterMute", true);
           if (recurrenceOf != null) detail.put("recurrenceOf", recurrenceOf);
-          return event(conn, ticket.id(), now, "opened", detail).compose(v -> linkFault(conn, fv, ticket));
+          return event(conn, ticket.id(), now, "opened", detail).map(v -> linked(fv, ticket));
         });
       }
       // A ticket for this fingerprint is still being worked: the fault came back; note it there.
@@ -261,10 +286,17 @@ public final class PgFaultStore implements FaultQueries {
   }
 
   private Future<Recorded> linkFault(SqlConnection conn, FaultView fv, TicketView ticket) {
-    // One statement: the fault points at its ticket, and the ticket lists the fault.
+    return link(conn, fv.id(), ticket.id()).map(v -> linked(fv, ticket));
+  }
+
+  /** One statement: the fault points at its ticket, and the ticket lists the fault. */
+  private static Future<Void> link(SqlConnection conn, long faultId, long ticketId) {
     return conn.preparedQuery("WITH f AS (UPDATE faults SET ticket_id = $2 WHERE id = $1) INSERT INTO ticket_faults (ticket_id, fault_id, "
-            + "linked_at, linked_by) VALUES ($2, $1, now(), 'vigil') ON CONFLICT DO NOTHING").execute(Tuple.of(fv.id(), ticket.id()))
-        .map(r -> new Recorded(new FaultView(fv.id(), fv.fault(), ticket.id(), fv.muting()), ticket));
+            + "linked_at, linked_by) VALUES ($2, $1, now(), 'vigil') ON CONFLICT DO NOTHING").execute(Tuple.of(faultId, ticketId)).mapEmpty();
+  }
+
+  private static Recorded linked(FaultView fv, TicketView ticket) {
+    return new Recorded(new FaultView(fv.id(), fv.fault(), ticket.id(), fv.muting()), ticket);
   }
 
   private Future<Recorded> faultResolved(SqlConnection conn, FaultView fv, Instant now) {

@@ -107,6 +107,9 @@ class NotifyIT {
     assertTrue(a.getString("fingerprint").matches("[0-9a-f]{16}"), a.toString());
     assertEquals("0001-01-01T00:00:00Z", a.getString("endsAt"));
     assertTrue(body.getString("groupKey").contains("alertname=\"SystemDown\""), body.getString("groupKey"));
+    // Routed inside the fault's own transaction (Router#inTransaction), the fast path, not by a pass of the router's own.
+    String metrics = vigil.http.get("/metrics").raw().body();
+    assertTrue(metrics.matches("(?s).*\nvigil_notify_route_passes_total\\{in=\"fault_transaction\"\\} [1-9].*"), metrics);
 
     JsonObject h = firing.getJsonObject("headers");
     assertEquals("noc", h.getString("x-team"), "configured headers are sent");
