@@ -65,6 +65,8 @@ import org.slf4j.LoggerFactory;
  * Thread-safe; nothing here blocks an event loop.
  */
 public final class PgSampleStore implements SampleSink {
+  /** Batches of at most this many samples are prepared on the event loop (about 10 µs), not on a worker. */
+  static final int INLINE_PREPARE = 32;
   private static final Logger LOG = LoggerFactory.getLogger(PgSampleStore.class);
 
   /**
@@ -215,11 +217,15 @@ public final class PgSampleStore implements SampleSink {
           "storage is behind (" + maxInFlight + " batches already being written)", 1, null));
     }
     Map<SeriesKey, Long> fresh = new HashMap<>();
-    // Looking up ids and building the row's arrays is a few hundred ns a sample: a worker's job.
-    return vertx.executeBlocking(() -> prepare(batch), false)
+    // Looking up ids and building the row's arrays is a few hundred ns a sample: a worker's job for
+    // a real batch; a small one (a probe, a single fault's sample) costs less than the two thread
+    // hops, and is prepared here, on the event loop, well under its budget.
+    Future<LogRow> prepared = batch.size() <= INLINE_PREPARE ? Future.succeededFuture(prepare(batch))
+        : vertx.executeBlocking(() -> prepare(batch), false);
+    return prepared
         // All series known (the steady state): one INSERT, atomic on its own, one round trip.
         // New series: upserted in the same transaction as the row that needs their ids.
-        .compose(row -> (row.missing == null ? insertLog(pool, row) : pool.withTransaction(conn -> write(conn, row, fresh))).map(logId -> {
+        .compose(row -> (row.missing == null ? insertLog(pool, row) : Pipelined.transaction(pool, conn -> write(conn, row, fresh))).map(logId -> {
           seriesIds.putAll(fresh); // committed: now safe to remember
           fresh.forEach((k, id) -> k.storedId(this, id));
           cache.append(logId, row.sids, row.ts, row.vals);
