@@ -150,6 +150,22 @@ public final class VigilServer extends VerticleBase {
     return false;
   }
 
+  /**
+   * Every route the server serves once wired, as {@code "METHOD path"} (one entry per method; {@code
+   * "* path"} for a route of any method; a regex route by its pattern). The tenant matrix test
+   * enumerates them: every route needs a tenancy decision there.
+   */
+  public java.util.List<String> routes() {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (io.vertx.ext.web.Route r : router.getRoutes()) {
+      String path = r.getPath() != null ? r.getPath() : String.valueOf(r.getName());
+      java.util.Set<io.vertx.core.http.HttpMethod> ms = r.methods();
+      if (ms == null || ms.isEmpty()) out.add("* " + path);
+      else for (io.vertx.core.http.HttpMethod m : ms) out.add(m.name() + " " + path);
+    }
+    return out;
+  }
+
   private Future<Router> wire() {
     java.time.ZoneId zone = config.patrol().defaultZone();
     io.vigil.server.tickets.SlaTimers sla = new io.vigil.server.tickets.SlaTimers(db.pool(), slaPolicies, hub, clock);

@@ -23,9 +23,16 @@ final class RulesApi {
 
   void mount(Router router) {
     BodyHandler small = BodyHandler.create(false).setBodyLimit(SMALL_BODY);
-    router.get("/api/v1/rules").handler(auth.require(Role.VIEWER)).handler(ctx -> {
+    // A customer-bound token (a customer's wall) gets the shared catalogue only: each rule's name and
+    // the metrics it reads, for the wall's sparklines. Expressions, matchers, labels and annotations
+    // can name customers, so they are for unbound tokens.
+    router.get("/api/v1/rules").handler(auth.requireScoped(Role.VIEWER)).handler(ctx -> {
+      boolean bound = Auth.scope(ctx) != null;
       JsonArray a = new JsonArray();
-      for (RuleAdmin.RuleInfo r : admin.rules()) a.add(info(r));
+      for (RuleAdmin.RuleInfo r : admin.rules()) {
+        JsonObject full = info(r);
+        a.add(bound ? new JsonObject().put("name", full.getString("name")).put("metrics", full.getJsonArray("metrics")) : full);
+      }
       Http.json(ctx, 200, new JsonObject().put("rules", a));
     });
     router.post("/api/v1/rules").handler(small).handler(auth.require(Role.ADMIN)).handler(ctx -> {
