@@ -55,6 +55,8 @@
       logout: 'log out',
       allClear: 'All clear — no active faults',
       allClearSub: 'Monitoring is live. Nothing needs attention.',
+      storageDown: 'No faults known — but storage is unavailable',
+      storageDownSub: 'New faults are not being recorded until it is back.',
       waiting: 'Waiting for data…',
       sevName: { P1: 'Critical', P2: 'Major', P3: 'Minor', P4: 'Warning' },
       sevOther: 'Other',
@@ -114,6 +116,8 @@
       logout: '退出登录',
       allClear: '一切正常 — 当前无故障',
       allClearSub: '监控运行中，暂无需要处理的事项。',
+      storageDown: '暂无已知故障 — 但存储不可用',
+      storageDownSub: '存储恢复前，新故障无法记录。',
       waiting: '正在等待数据…',
       sevName: { P1: '一级', P2: '二级', P3: '三级', P4: '四级' },
       sevOther: '其他',
@@ -588,7 +592,7 @@
       restart();
       return;
     }
-    var isDelta = msg.type === 'fault' || msg.type === 'ticket' || msg.type === 'sla';
+    var isDelta = msg.type === 'fault' || msg.type === 'ticket' || msg.type === 'sla' || msg.type === 'storage';
     if (!isDelta && typeof msg.seq !== 'number') return; // unknown, unsequenced: ignore
     if (!state.haveSnapshot) {
       // A delta before the snapshot cannot be applied to anything: start over.
@@ -600,12 +604,37 @@
     state.seq = msg.seq;
     if (msg.type === 'fault' && msg.fault) applyFault(msg.fault, true);
     else if ((msg.type === 'ticket' || msg.type === 'sla') && msg.ticket) applyTicket(msg.ticket);
+    else if (msg.type === 'storage' && msg.storage) applyStorage(msg.storage);
     // Unknown types with the right seq are accepted and ignored (forward compatibility).
     state.lastLiveAt = Date.now();
     scheduleRender();
   }
 
+  // Vigil's storage (PostgreSQL) stopped answering: what the wall shows may be stale and new faults
+  // are not being recorded. Said across the top until the server says storage is back.
+  function applyStorage(st) {
+    var down = st && st.available === false;
+    document.body.setAttribute('data-storage', down ? 'unavailable' : 'available');
+    // "All clear" would be a lie while nothing can be recorded.
+    var et = document.getElementById('empty-text');
+    var es = document.getElementById('empty-sub');
+    if (et && es) {
+      et.setAttribute('data-i18n', down ? 'storageDown' : 'allClear');
+      es.setAttribute('data-i18n', down ? 'storageDownSub' : 'allClearSub');
+      et.textContent = t(et.getAttribute('data-i18n'));
+      es.textContent = t(es.getAttribute('data-i18n'));
+    }
+    var b = document.getElementById('storage-banner');
+    if (!b) return;
+    b.hidden = !down;
+    if (down) {
+      var since = st.since ? new Date(st.since) : null;
+      document.getElementById('storage-banner-since').textContent = since && !isNaN(since) ? ' since ' + since.toLocaleTimeString() : '';
+    }
+  }
+
   function applySnapshot(msg) {
+    applyStorage(msg.storage || { available: true });
     state.faults.clear();
     state.tickets.clear();
     var now = Date.now();

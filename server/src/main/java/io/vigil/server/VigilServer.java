@@ -211,6 +211,7 @@ public final class VigilServer extends VerticleBase {
           vertx.setPeriodic(30_000, id -> tokens.refresh().onFailure(t -> LOG.warn("tokens.refresh_failed cause=\"{}\"", t.toString())));
           // SLA warnings and breaches: due times live in the tickets table; see SlaTimers for the timer model.
           sla.start(vertx, config.slaScanInterval());
+          watchStorage();
           RuleEngine engine = new RuleEngine(catalog.effective(), clock);
           PgSampleStore store = new PgSampleStore(vertx, db.pool(), db.connectOptions(), config.maxInFlightBatches(), config.storage(), registry);
           this.store = store;
@@ -435,6 +436,36 @@ public final class VigilServer extends VerticleBase {
         .onSuccess(next -> LOG.info("rules.reloaded rules={}", next.rules().size()))
         .onFailure(t -> LOG.warn("rules.reload_refused cause=\"{}\"", t.getMessage().replace('\n', ' ')));
   }
+
+  /** How often the storage watch asks PostgreSQL, and how long it waits for the answer. */
+  static final java.time.Duration STORAGE_PROBE = java.time.Duration.ofSeconds(1);
+  static final java.time.Duration STORAGE_PROBE_TIMEOUT = java.time.Duration.ofSeconds(2);
+  private boolean storageProbing;
+
+  /**
+   * Asks PostgreSQL every {@link #STORAGE_PROBE} and tells the stream when it stops or starts
+   * answering: the wall shows a "storage unavailable" banner meanwhile (collectors already answer
+   * 503 with Retry-After, /readyz 503). One probe in flight at a time; never blocks.
+   */
+  private void watchStorage() {
+    vertx.setPeriodic(STORAGE_PROBE.toMillis(), id -> {
+      if (storageProbing) return;
+      storageProbing = true;
+      db.pool().query("SELECT 1").execute().timeout(STORAGE_PROBE_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+          .onComplete(ar -> {
+            storageProbing = false;
+            boolean was = storageAvailable;
+            storageAvailable = ar.succeeded();
+            if (was == storageAvailable) return;
+            String reason = ar.succeeded() ? null : "PostgreSQL does not answer: " + ar.cause().getMessage();
+            if (ar.succeeded()) LOG.info("storage.available");
+            else LOG.warn("storage.unavailable cause=\"{}\"", reason);
+            hub.publishStorage(storageAvailable, reason, clock.instant());
+          });
+    });
+  }
+
+  private volatile boolean storageAvailable = true;
 
   private Future<Void> readiness() {
     if (!ready) return Future.failedFuture("starting: migrations and restore not finished");

@@ -62,6 +62,8 @@ public final class StreamHub {
   private static final byte[] BATCH_TAIL = "]}".getBytes(StandardCharsets.US_ASCII);
   /** Deltas kept for resuming clients. */
   public static final int DEFAULT_HISTORY = 10_000;
+  /** The storage status last published (see {@link #publishStorage}); available until told otherwise. */
+  private JsonObject storage = new JsonObject().put("available", true);
 
   private final int maxQueuedBytes;
   private final int historySize;
@@ -132,6 +134,21 @@ public final class StreamHub {
         new JsonObject().put("type", "sla").put("seq", n).put("event", event).put("ticket", Codec.ticket(t)).encode()));
   }
 
+  /**
+   * Whether Vigil's storage (PostgreSQL) answers: a {@code storage} message to every client, every
+   * customer's included ({@code available}, {@code since}, and {@code reason} while unavailable), so
+   * the wall can say plainly that what it shows may be stale and that new faults are not recorded.
+   * Also in every snapshot. Only a change is sent.
+   */
+  public synchronized void publishStorage(boolean available, String reason, java.time.Instant since) {
+    JsonObject status = new JsonObject().put("available", available).put("since", since.toString());
+    if (!available && reason != null) status.put("reason", reason);
+    if (storage.getBoolean("available").equals(available)) return;
+    storage = status;
+    long n = ++seq;
+    broadcast(new Delta(n, Delta.EVERYONE, "storage", new JsonObject().put("type", "storage").put("seq", n).put("storage", status).encode()));
+  }
+
   private static String customerOf(FaultView f) {
     return f.fault().labels().getOrDefault("customer", "unknown");
   }
@@ -189,7 +206,7 @@ public final class StreamHub {
     for (java.util.Iterator<Delta> it = history.descendingIterator(); it.hasNext(); ) {
       Delta d = it.next();
       if (d.seq() <= since) break;
-      if (customer != null && !customer.equals(d.customer())) continue;
+      if (!d.isFor(customer)) continue;
       bytes += d.size();
       if (bytes > maxQueuedBytes) return null; // a snapshot is cheaper than the replay
       out.add(d);
@@ -205,13 +222,21 @@ public final class StreamHub {
     List<TicketView> ts = new ArrayList<>();
     for (TicketView t : tickets.values()) if (customer == null || customer.equals(t.customer())) ts.add(t);
     // The snapshot may be large; it is not held against the client's delta budget.
-    return new JsonObject().put("type", "snapshot").put("seq", seq)
+    return new JsonObject().put("type", "snapshot").put("seq", seq).put("storage", storage.copy())
         .put("faults", Codec.array(fs, Codec::fault))
         .put("tickets", Codec.array(ts, Codec::ticket));
   }
 
   /** One change as sent: its seq, whose it is, what it is the latest state of, and the message's UTF-8, encoded once for every client. */
   private record Delta(long seq, String customer, String key, byte[] utf8) {
+    /** The customer of a delta every client gets (the storage status). */
+    static final String EVERYONE = "*";
+
+    /** Whether a client of {@code customer} (null: unbound, sees all) gets this delta. */
+    boolean isFor(String client) {
+      return client == null || customer.equals(EVERYONE) || client.equals(customer);
+    }
+
     Delta(long seq, String customer, String key, String message) {
       this(seq, customer, key, message.getBytes(StandardCharsets.UTF_8));
     }
@@ -286,7 +311,7 @@ public final class StreamHub {
       schedule(l);
     }
     for (Client c : clients) {
-      if (c.loop != null || c.customer != null && !c.customer.equals(d.customer())) continue;
+      if (c.loop != null || !d.isFor(c.customer)) continue;
       send(c, d);
     }
   }
@@ -316,7 +341,7 @@ public final class StreamHub {
     for (Client c : l.members) {
       synchronized (c) {
         for (Delta d : ds) {
-          if (d.seq() <= c.fromSeq || c.customer != null && !c.customer.equals(d.customer())) continue;
+          if (d.seq() <= c.fromSeq || !d.isFor(c.customer)) continue;
           queue(c, d);
         }
         flushLocked(c);
