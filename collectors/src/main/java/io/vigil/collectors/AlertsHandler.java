@@ -104,6 +104,8 @@ public final class AlertsHandler implements Handler<RoutingContext> {
     List<Alert> out = new ArrayList<>(array.size());
     for (int i = 0; i < array.size(); i++) {
       if (!(array.getValue(i) instanceof JsonObject o)) throw IngestException.at(i, null, "alert " + i + " is not a JSON object");
+      String[] bad = io.vigil.rules.StorableText.firstProblem(o);
+      if (bad != null) throw IngestException.at(i, bad[0], "alert " + i + ": '" + bad[0] + "' " + bad[1]);
       out.add(alert(o, i));
     }
     return out;

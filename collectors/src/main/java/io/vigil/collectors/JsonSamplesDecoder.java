@@ -135,9 +135,8 @@ public final class JsonSamplesDecoder {
               throw new IngestException(400, "label value is " + lv.length() + " characters; at most "
                   + maxLabelValueChars + " are allowed", index, "labels." + ln, "label_value_length");
             }
-            if (lv.indexOf('\u0000') >= 0) {
-              throw IngestException.at(index, "labels." + ln, "label value contains the NUL character (U+0000), which cannot be stored");
-            }
+            String bad = io.vigil.rules.StorableText.problem(lv);
+            if (bad != null) throw IngestException.at(index, "labels." + ln, "label value " + bad);
             labels.put(ln, lv);
             if (labels.size() > maxLabels) {
               throw new IngestException(400, "more than " + maxLabels + " labels on one series", index, "labels", "labels_per_series");

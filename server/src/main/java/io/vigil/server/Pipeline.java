@@ -73,6 +73,7 @@ public final class Pipeline implements SampleSink {
   private final Map<Severity, AtomicInteger> firing = new EnumMap<>(Severity.class);
   private final Map<Severity, AtomicInteger> mutedFiring = new EnumMap<>(Severity.class);
   private final Counter faultEvents;
+  private final Counter recordRefused;
   private final Counter recordRetries;
   /** Chains of fault writes recorded at once; each fault's writes stay on one, in order. */
   static final int WRITERS = 4;
@@ -116,6 +117,7 @@ public final class Pipeline implements SampleSink {
         .description("fault events and muting changes decided but not yet committed (ingest answers 503 at VIGIL_MAX_PENDING_FAULT_WRITES)")
         .register(registry);
     recordRetries = Counter.builder("vigil_fault_record_retries").description("fault events retried because the database failed").register(registry);
+    recordRefused = Counter.builder("vigil_fault_record_refused").description("fault events the database refused as data (never retried)").register(registry);
   }
 
   /**
@@ -377,6 +379,14 @@ public final class Pipeline implements SampleSink {
       }
       return (Void) null;
     }).recover(t -> {
+      // A data error (SQLSTATE class 22 or 54: a value PostgreSQL cannot store) fails the same way on
+      // every attempt; retrying it would hold its chain, and every fault hashed to it, forever.
+      if (t instanceof io.vertx.pgclient.PgException pg && pg.getSqlState() != null
+          && (pg.getSqlState().startsWith("22") || pg.getSqlState().startsWith("54"))) {
+        recordRefused.increment();
+        LOG.error("fault.record_refused what={} fingerprint={} sqlState={} cause=\"{}\"", what, fingerprint, pg.getSqlState(), t.getMessage());
+        return Future.succeededFuture();
+      }
       recordRetries.increment();
       long backoff = Math.min(30_000, 250L << Math.min(attempt, 7));
       LOG.warn("fault.record_failed what={} fingerprint={} attempt={} retryInMs={} cause=\"{}\"", what, fingerprint, attempt + 1, backoff, t.toString());

@@ -231,7 +231,12 @@ public final class WebApi {
     try {
       io.vertx.core.buffer.Buffer b = ctx.body().buffer();
       Object v = b == null || b.length() == 0 ? null : io.vertx.core.json.Json.decodeValue(b);
-      if (v instanceof JsonObject o) return o;
+      if (v instanceof JsonObject o) {
+        String[] bad = io.vigil.rules.StorableText.firstProblem(o);
+        if (bad == null) return o;
+        Http.json(ctx, 400, new JsonObject().put("error", "'" + bad[0] + "' " + bad[1]).put("field", bad[0]));
+        return null;
+      }
       Http.error(ctx, 400, "body must be a JSON object");
     } catch (DecodeException e) {
       Http.error(ctx, 400, e.getCause() instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null

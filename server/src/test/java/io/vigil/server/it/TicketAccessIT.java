@@ -136,11 +136,16 @@ class TicketAccessIT {
 
   @Test
   void endpointsServingEveryCustomerRefuseABoundToken() throws Exception {
-    for (String path : List.of("/api/v1/customers", "/api/v1/customers/acme", "/api/v1/rules", "/api/v1/silences",
+    for (String path : List.of("/api/v1/customers", "/api/v1/customers/acme", "/api/v1/silences",
         "/api/v1/maintenance-windows", "/api/v1/audit", "/api/v1/tokens")) {
       Http.Reply r = acmeViewer.get(path);
       assertEquals(403, r.status(), path + " -> " + r);
     }
+    // The rule catalogue is shared: a bound token (a customer's wall, for its sparklines) gets each
+    // rule's name and metrics, never the expressions (which can name customers).
+    Http.Reply rules = acmeViewer.get("/api/v1/rules");
+    assertEquals(200, rules.status(), rules.toString());
+    assertEquals(java.util.Set.of("name", "metrics"), rules.json().getJsonArray("rules").getJsonObject(0).fieldNames(), rules.toString());
     assertEquals(403, acmeOperator.post("/api/v1/silences", "{}").status());
   }
 
