@@ -1,0 +1,229 @@
+package io.vigil.server.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonObject;
+import io.vigil.server.Config;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * kill -9 under load (issue 14): Vigil in a process of its own is killed with SIGKILL at a random
+ * moment while three writers send JSON, line protocol and remote_write samples and faults start
+ * firing, then restarted, {@code -Dvigil.kills} times (3 in the suite; {@code bench/kill9.sh} runs
+ * 100). After every restart: every acknowledged sample of every protocol is stored, no fingerprint
+ * has two active faults or two active tickets, no ticket's SLA due times moved, and every
+ * acknowledged fault fired. At the end every fault's page has arrived at the receiver with one
+ * idempotency key only. Restart-to-ready times and the counts go to stdout and
+ * {@code target/kill-campaign-report.md}.
+ */
+class KillCampaignIT {
+  static final int KILLS = Integer.getInteger("vigil.kills", 3);
+  static final long SEED = Long.getLong("vigil.kills.seed", 20261207L);
+
+  @Test
+  void everyAcknowledgedSampleFaultAndPageSurvivesRepeatedKillDashNine() throws Exception {
+    Config.Database db = EphemeralPostgres.get().freshDatabase();
+    Random rnd = new Random(SEED);
+    try (WebhookReceiver.Handle receiver = new WebhookReceiver.Handle()) {
+      // A group per host, no repeats within the run: each fault's page is one notification, one key.
+      String rules = TestVigil.RULES + """
+          notify:
+            retry_base: 200ms
+            retry_cap: 1s
+          route:
+            receiver: pager
+            group_by: [alertname, customer, system, host]
+            group_interval: 1s
+            repeat_interval: 24h
+          receivers:
+            - name: pager
+              webhook_configs:
+                - url: %s
+                  send_resolved: false
+          """.formatted(receiver.url("pager"));
+      Map<String, String> env = Map.of("VIGIL_RULES", TestVigil.rulesFile(rules),
+          "VIGIL_MAX_NEW_SERIES_PER_MINUTE", "0");
+      Map<String, AtomicLong> acked = new TreeMap<>(Map.of("kj", new AtomicLong(), "kl_value", new AtomicLong(), "kr", new AtomicLong()));
+      Set<String> faultHosts = new HashSet<>(); // hosts whose up == 0 sample was acknowledged
+      List<Long> readyMs = new ArrayList<>();
+      AtomicLong seq = new AtomicLong(System.currentTimeMillis() - 3_600_000L); // a unique timestamp per sample
+      Map<String, String> dues = Map.of();
+      int kills = 0;
+      for (int cycle = 0; cycle <= KILLS; cycle++) {
+        long t0 = System.nanoTime();
+        VigilProcess vigil = new VigilProcess(db, "vigil-campaign", env);
+        readyMs.add((System.nanoTime() - t0) / 1_000_000);
+        try {
+          if (cycle == 0) {
+            assertEquals(201, vigil.http.post("/api/v1/customers", "{\"id\":\"acme\",\"tier\":\"7x24\",\"timeZone\":\"UTC\"}").status());
+            assertEquals(201, vigil.http.post("/api/v1/customers/acme/systems", "{\"id\":\"erp\"}").status());
+          }
+          check(db, acked, faultHosts, dues, vigil);
+          if (cycle == KILLS) break;
+          // Load for 0.3 to 2.3 s, then SIGKILL while the writers are still sending.
+          AtomicBoolean stop = new AtomicBoolean();
+          String host = "c" + cycle;
+          List<Thread> writers = List.of(
+              writer(stop, () -> json(vigil, acked.get("kj"), seq, 100)),
+              writer(stop, () -> line(vigil, acked.get("kl_value"), seq, 100)),
+              writer(stop, () -> remote(vigil, acked.get("kr"), seq, 100)),
+              writer(stop, () -> {
+                // One fault a cycle (a P1: it pages), at a random moment.
+                Thread.sleep(rnd.nextInt(300));
+                if (vigil.http.ingest(Http.sample("up", "acme", "erp", host, 0)).status() == 204) {
+                  synchronized (faultHosts) {
+                    faultHosts.add(host);
+                  }
+                }
+                while (!stop.get()) Thread.sleep(20);
+              }));
+          writers.forEach(Thread::start);
+          Thread.sleep(300 + rnd.nextInt(2000));
+          dues = dues(db);
+          vigil.kill();
+          kills++;
+          stop.set(true);
+          for (Thread w : writers) w.join(10_000);
+        } finally {
+          vigil.close();
+        }
+      }
+      // Pages: every acknowledged fault paged, each with one idempotency key, however often it was sent.
+      Map<String, Set<String>> keysByHost = new HashMap<>();
+      Await.until(Duration.ofSeconds(30), "a page for every acknowledged fault", () -> {
+        keysByHost.clear();
+        for (JsonObject r : receiver.accepted()) {
+          JsonObject body = new JsonObject(r.getString("body"));
+          if (!"firing".equals(body.getString("status"))) continue;
+          for (Object a : body.getJsonArray("alerts")) {
+            String h = ((JsonObject) a).getJsonObject("labels").getString("host");
+            keysByHost.computeIfAbsent(h, k -> new HashSet<>()).add(r.getJsonObject("headers").getString("idempotency-key"));
+          }
+        }
+        return keysByHost.keySet().containsAll(faultHosts) ? true : null;
+      });
+      for (String h : faultHosts) assertEquals(1, keysByHost.get(h).size(), "one idempotency key for " + h + "'s page: " + keysByHost.get(h));
+      List<Long> sorted = new ArrayList<>(readyMs);
+      sorted.sort(null);
+      String report = "# kill -9 campaign (KillCampaignIT)\n\n" + kills + " SIGKILLs at random moments under JSON, line protocol and remote_write load,"
+          + " seed " + SEED + ".\n\n| | |\n| --- | ---: |\n| kills survived | " + kills + " |\n"
+          + "| samples acknowledged (JSON / line protocol / remote_write) | " + acked.get("kj") + " / " + acked.get("kl_value") + " / " + acked.get("kr") + " |\n"
+          + "| samples stored | " + EphemeralPostgres.get().psql(db.name(), "SELECT count(*) FROM samples s JOIN series r ON r.id = s.series_id WHERE r.metric IN ('kj','kl_value','kr')")
+          + " (plus any still in sample_log) |\n| faults acknowledged, each fired and paged with one idempotency key | " + faultHosts.size() + " |\n"
+          + "| start to ready, p50 / p99 / max | " + pct(sorted, 50) + " / " + pct(sorted, 99) + " / " + sorted.get(sorted.size() - 1) + " ms |\n";
+      System.out.println(report);
+      Files.writeString(Path.of("target", "kill-campaign-report.md"), report);
+      assertTrue(kills == KILLS);
+      assertEquals(List.of(), WRITER_ERRORS, "writers got answers other than 2xx or 503");
+      for (AtomicLong a : acked.values()) assertTrue(a.get() > 0, "every protocol had samples acknowledged: " + acked);
+    }
+  }
+
+  private static long pct(List<Long> sorted, int p) {
+    return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
+  }
+
+  interface Work {
+    void run() throws Exception;
+  }
+
+  /** What writers met besides the kill itself (an answer other than 2xx or 503): must stay empty. */
+  private static final List<String> WRITER_ERRORS = java.util.Collections.synchronizedList(new ArrayList<>());
+
+  private static Thread writer(AtomicBoolean stop, Work w) {
+    return new Thread(() -> {
+      try {
+        while (!stop.get()) w.run();
+      } catch (java.io.IOException | InterruptedException killed) {
+        // the process went away mid-request: that request was not acknowledged
+      } catch (Exception e) {
+        WRITER_ERRORS.add(e.toString());
+      }
+    });
+  }
+
+  private static void json(VigilProcess v, AtomicLong acked, AtomicLong seq, int n) throws Exception {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      if (i > 0) b.append(',');
+      b.append("{\"metric\":\"kj\",\"labels\":{\"customer\":\"acme\",\"system\":\"erp\",\"host\":\"h").append(i % 10).append("\"},\"value\":1,\"ts\":")
+          .append(seq.incrementAndGet()).append('}');
+    }
+    Http.Reply r = v.http.ingest(b.toString());
+    if (r.status() == 204) acked.addAndGet(n);
+    else if (r.status() != 503) throw new IllegalStateException("JSON ingest: " + r);
+  }
+
+  /** Metric kl_value: line protocol's {@code <measurement>_<field>}. */
+  private static void line(VigilProcess v, AtomicLong acked, AtomicLong seq, int n) throws Exception {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < n; i++) b.append("kl,customer=acme,system=erp,host=h").append(i % 10).append(" value=1 ").append(seq.incrementAndGet()).append('\n');
+    Http.Reply r = v.http.post("/write?db=campaign&precision=ms", "text/plain", b.toString().getBytes(StandardCharsets.UTF_8));
+    if (r.status() == 204) acked.addAndGet(n);
+    else if (r.status() != 503) throw new IllegalStateException("line protocol: " + r);
+  }
+
+  private static void remote(VigilProcess v, AtomicLong acked, AtomicLong seq, int n) throws Exception {
+    RemoteWriteBodies body = new RemoteWriteBodies();
+    for (int h = 0; h < 10; h++) {
+      double[] values = new double[n / 10];
+      java.util.Arrays.fill(values, 1);
+      body.series("kr", Map.of("customer", "acme", "system", "erp", "host", "h" + h), seq.getAndAdd(values.length) + 1, values);
+    }
+    Http.Reply r = v.http.postWithHeaders("/api/v1/write", Map.of("Content-Type", RemoteWriteBodies.CONTENT_TYPE, "Content-Encoding", "snappy",
+        "X-Prometheus-Remote-Write-Version", "0.1.0"), body.snappy());
+    if (r.status() / 100 == 2) acked.addAndGet(n);
+    else if (r.status() != 503) throw new IllegalStateException("remote_write: " + r);
+  }
+
+  /** Every ticket's due times, as the killed process left them. */
+  private static Map<String, String> dues(Config.Database db) {
+    Map<String, String> out = new HashMap<>();
+    String rows = EphemeralPostgres.get().psql(db.name(), "SELECT id || '=' || coalesce(respond_by::text, '') || '/' || coalesce(resolve_by::text, '') FROM tickets");
+    for (String line : rows.split("\n")) if (!line.isBlank()) out.put(line.substring(0, line.indexOf('=')), line);
+    return out;
+  }
+
+  private static void check(Config.Database db, Map<String, AtomicLong> acked, Set<String> faultHosts, Map<String, String> duesBefore, VigilProcess v)
+      throws Exception {
+    EphemeralPostgres pg = EphemeralPostgres.get();
+    for (Map.Entry<String, AtomicLong> e : acked.entrySet()) {
+      // Stored: in chunks (samples) or still in the sample log the restart reads back.
+      long stored = Long.parseLong(pg.psql(db.name(), "SELECT count(*) FROM samples s JOIN series r ON r.id = s.series_id WHERE r.metric = '" + e.getKey() + "'"))
+          + Long.parseLong(pg.psql(db.name(), "SELECT coalesce(sum(l.n), 0) FROM sample_log l WHERE l.series_ids[1] IN (SELECT id FROM series WHERE metric = '"
+              + e.getKey() + "')"));
+      assertTrue(stored >= e.getValue().get(), e.getKey() + ": " + e.getValue() + " acknowledged, " + stored + " stored");
+    }
+    assertEquals("", pg.psql(db.name(), "SELECT string_agg(fingerprint, ',') FROM (SELECT fingerprint FROM faults WHERE state <> 'resolved' "
+        + "GROUP BY 1 HAVING count(*) > 1) d"), "a fingerprint with two active faults");
+    // No recurrence happens here (no fault resolves and fires again), so one ticket per fingerprint, ever.
+    assertEquals("", pg.psql(db.name(), "SELECT string_agg(fingerprint, ',') FROM (SELECT fingerprint FROM tickets "
+        + "GROUP BY 1 HAVING count(*) > 1) d"), "a fingerprint with two tickets");
+    Map<String, String> now = dues(db);
+    for (Map.Entry<String, String> e : duesBefore.entrySet()) {
+      if (now.containsKey(e.getKey()) && !e.getValue().endsWith("=/")) {
+        assertEquals(e.getValue(), now.get(e.getKey()), "ticket " + e.getKey() + "'s SLA due times moved across the restart");
+      }
+    }
+    // Every acknowledged fault fired (it may have resolved since, its host silent) once the restarted server caught up.
+    Await.until(Duration.ofSeconds(20), "every acknowledged fault fired", () -> {
+      String firing = pg.psql(db.name(), "SELECT coalesce(string_agg(labels->>'host', ','), '') FROM faults WHERE rule = 'SystemDown' AND firing_at IS NOT NULL");
+      return new HashSet<>(List.of(firing.split(","))).containsAll(faultHosts) ? true : null;
+    });
+  }
+}
