@@ -10,21 +10,8 @@
 # with the same seed), BENCH_OUT (bench/results/fuzz-last-run.md). Not part of any test suite.
 set -euo pipefail
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(dirname "$BENCH")"
+# shellcheck source=bench/lib.sh
+. "$BENCH/lib.sh"
 N="${BENCH_FUZZ_N:-1000000}"
 SEED="${BENCH_FUZZ_SEED:-20261207}"
-OUT="${BENCH_OUT:-$BENCH/results/fuzz-last-run.md}"
-LOG="$BENCH/results/fuzz-last-run.log"
-START=$(date +%s)
-rc=0
-mvn -B -q -f "$ROOT/pom.xml" -pl server -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dit.test=FuzzIT -Dfailsafe.failIfNoSpecifiedTests=false -Dvigil.fuzz.n="$N" -Dvigil.fuzz.seed="$SEED" >"$LOG" 2>&1 || rc=$?
-{
-  cat "$ROOT/server/target/fuzz-report.md" 2>/dev/null || echo "(no report: the run failed before the end; see $LOG)"
-  echo
-  echo "Run $(date -u '+%Y-%m-%d %H:%M UTC'), $(( $(date +%s) - START )) s, by \`BENCH_FUZZ_N=$N bash bench/fuzz.sh\`;" \
-    "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'). Result: $([ "$rc" = 0 ] && echo passed || echo "FAILED (see bench/results/fuzz-last-run.log)")."
-} >"$OUT"
-cat "$OUT"
-grep -E "FuzzIT.*(FAIL|expected)|AssertionFailed" "$LOG" | head -20 || true
-exit "$rc"
+it_campaign FuzzIT fuzz-report.md "${BENCH_OUT:-$BENCH/results/fuzz-last-run.md}" "BENCH_FUZZ_N=$N bash bench/fuzz.sh" -Dvigil.fuzz.n="$N" -Dvigil.fuzz.seed="$SEED"

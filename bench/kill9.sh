@@ -12,21 +12,8 @@
 # (bench/results/kill9-last-run.md). Not part of any test suite.
 set -euo pipefail
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(dirname "$BENCH")"
-KILLS="${BENCH_KILLS:-100}"
+# shellcheck source=bench/lib.sh
+. "$BENCH/lib.sh"
+N="${BENCH_KILLS:-100}"
 SEED="${BENCH_KILLS_SEED:-20261207}"
-OUT="${BENCH_OUT:-$BENCH/results/kill9-last-run.md}"
-LOG="$BENCH/results/kill9-last-run.log"
-START=$(date +%s)
-rc=0
-mvn -B -q -f "$ROOT/pom.xml" -pl server -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dit.test=KillCampaignIT -Dfailsafe.failIfNoSpecifiedTests=false -Dvigil.kills="$KILLS" -Dvigil.kills.seed="$SEED" >"$LOG" 2>&1 || rc=$?
-{
-  cat "$ROOT/server/target/kill-campaign-report.md" 2>/dev/null || echo "(no report: the run failed before the end; see $LOG)"
-  echo
-  echo "Run $(date -u '+%Y-%m-%d %H:%M UTC'), $(( $(date +%s) - START )) s, by \`BENCH_KILLS=$KILLS bash bench/kill9.sh\`;" \
-    "$(nproc) cores. Result: $([ "$rc" = 0 ] && echo passed || echo "FAILED (see bench/results/kill9-last-run.log)")."
-} >"$OUT"
-cat "$OUT"
-grep -E "KillCampaignIT.*(FAIL|expected)|AssertionFailed" "$LOG" | head -20 || true
-exit "$rc"
+it_campaign KillCampaignIT kill-campaign-report.md "${BENCH_OUT:-$BENCH/results/kill9-last-run.md}" "BENCH_KILLS=$N bash bench/kill9.sh" -Dvigil.kills="$N" -Dvigil.kills.seed="$SEED"

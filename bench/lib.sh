@@ -188,3 +188,26 @@ problems_section() {
 }
 # publish_report FILE OUT: copy the report FILE to OUT (making its folder) and print it
 publish_report() { mkdir -p "$(dirname "$2")"; cp "$1" "$2"; cat "$1"; }
+
+# ---- campaigns: an integration test run with more iterations (bench/fuzz.sh, bench/kill9.sh) ----
+
+# it_campaign TEST REPORT OUT COMMAND -Dprop=value…: runs the server integration test TEST with the
+# given system properties (output in OUT's .log), then writes OUT: the Markdown REPORT the test left
+# in server/target/, when and how it ran (COMMAND), and whether it passed; prints OUT and the
+# failures, and returns the test's status.
+it_campaign() {
+  local test="$1" report="$2" out="$3" cmdline="$4"; shift 4
+  local root log start rc=0
+  root="$(dirname "$BENCH")"; log="${out%.md}.log"; start=$(date +%s)
+  mvn -B -q -f "$root/pom.xml" -pl server -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
+    -Dit.test="$test" -Dfailsafe.failIfNoSpecifiedTests=false "$@" >"$log" 2>&1 || rc=$?
+  {
+    cat "$root/server/target/$report" 2>/dev/null || echo "(no report: the run failed before the end; see $log)"
+    echo
+    echo "Run $(date -u '+%Y-%m-%d %H:%M UTC'), $(( $(date +%s) - start )) s, by \`$cmdline\`;" \
+      "$(nproc) cores, $(cpu_model). Result: $([ "$rc" = 0 ] && echo passed || echo "FAILED (see ${log#"$root"/})")."
+  } >"$out"
+  cat "$out"
+  grep -E "$test.*(FAIL|expected)|AssertionFailed" "$log" | head -20 || true
+  return "$rc"
+}

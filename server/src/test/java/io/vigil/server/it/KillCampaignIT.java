@@ -40,23 +40,8 @@ class KillCampaignIT {
     Config.Database db = EphemeralPostgres.get().freshDatabase();
     Random rnd = new Random(SEED);
     try (WebhookReceiver.Handle receiver = new WebhookReceiver.Handle()) {
-      // A group per host, no repeats within the run: each fault's page is one notification, one key.
-      String rules = TestVigil.RULES + """
-          notify:
-            retry_base: 200ms
-            retry_cap: 1s
-          route:
-            receiver: pager
-            group_by: [alertname, customer, system, host]
-            group_interval: 1s
-            repeat_interval: 24h
-          receivers:
-            - name: pager
-              webhook_configs:
-                - url: %s
-                  send_resolved: false
-          """.formatted(receiver.url("pager"));
-      Map<String, String> env = Map.of("VIGIL_RULES", TestVigil.rulesFile(rules),
+      // NotifyCrashIT's routes: a group per host, so each fault's page is one notification with one key.
+      Map<String, String> env = Map.of("VIGIL_RULES", TestVigil.rulesFile(NotifyCrashIT.rules(receiver)),
           "VIGIL_MAX_NEW_SERIES_PER_MINUTE", "0");
       Map<String, AtomicLong> acked = new TreeMap<>(Map.of("kj", new AtomicLong(), "kl_value", new AtomicLong(), "kr", new AtomicLong()));
       Set<String> faultHosts = new HashSet<>(); // hosts whose up == 0 sample was acknowledged

@@ -204,8 +204,8 @@ class TenantMatrixIT {
       assertEquals(201, admin.post("/api/v1/customers", "{\"id\":\"" + c[0] + "\",\"tier\":\"7x24\",\"timeZone\":\"UTC\"}").status());
       assertEquals(201, admin.post("/api/v1/customers/" + c[0] + "/systems", "{\"id\":\"" + c[1] + "\",\"criticality\":\"high\"}").status());
     }
-    acmeOperator = admin.as(token("acme-ops", "operator", "acme"));
-    acmeIngest = admin.as(token("acme-agent", "ingest", "acme"));
+    acmeOperator = admin.as(admin.newToken("acme-ops", "operator", "acme"));
+    acmeIngest = admin.as(admin.newToken("acme-agent", "ingest", "acme"));
     assertEquals(204, admin.ingest(sample("up", "acme", "erp", "db1", 0) + "," + sample("up", "globex", "billing", "db2", 0)).status());
     Await.until(Duration.ofSeconds(15), "two tickets", () -> "2".equals(vigil.sql("SELECT count(*) FROM tickets")));
     IDS.put("ticket", vigil.sql("SELECT id FROM tickets WHERE customer = 'globex'"));
@@ -231,14 +231,6 @@ class TenantMatrixIT {
   @AfterAll
   static void tearDown() throws Exception {
     if (vigil != null) vigil.close();
-  }
-
-  private static String token(String name, String role, String customer) throws Exception {
-    JsonObject body = new JsonObject().put("name", name).put("role", role);
-    if (customer != null) body.put("customer", customer);
-    Http.Reply r = admin.post("/api/v1/tokens", body.encode());
-    assertEquals(201, r.status(), r.toString());
-    return r.json().getString("token");
   }
 
   @Test

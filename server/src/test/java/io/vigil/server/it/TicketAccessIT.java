@@ -38,9 +38,9 @@ class TicketAccessIT {
       assertEquals(201, admin.post("/api/v1/customers", "{\"id\":\"" + c[0] + "\",\"tier\":\"7x24\",\"timeZone\":\"UTC\"}").status());
       assertEquals(201, admin.post("/api/v1/customers/" + c[0] + "/systems", "{\"id\":\"" + c[1] + "\",\"criticality\":\"high\"}").status());
     }
-    acmeViewer = admin.as(token("acme-wall", "viewer", "acme"));
-    acmeOperator = admin.as(token("acme-ops", "operator", "acme"));
-    unboundViewer = admin.as(token("noc", "viewer", null));
+    acmeViewer = admin.as(admin.newToken("acme-wall", "viewer", "acme"));
+    acmeOperator = admin.as(admin.newToken("acme-ops", "operator", "acme"));
+    unboundViewer = admin.as(admin.newToken("noc", "viewer", null));
 
     assertEquals(204, admin.ingest(sample("up", "acme", "erp", "db1", 0) + "," + sample("up", "globex", "billing", "db2", 0)).status());
     Await.until(Duration.ofSeconds(15), "two tickets", () -> "2".equals(vigil.sql("SELECT count(*) FROM tickets")));
@@ -57,14 +57,6 @@ class TicketAccessIT {
   @AfterAll
   static void tearDown() throws Exception {
     if (vigil != null) vigil.close();
-  }
-
-  private static String token(String name, String role, String customer) throws Exception {
-    JsonObject body = new JsonObject().put("name", name).put("role", role);
-    if (customer != null) body.put("customer", customer);
-    Http.Reply r = admin.post("/api/v1/tokens", body.encode());
-    assertEquals(201, r.status(), r.toString());
-    return r.json().getString("token");
   }
 
   private static Set<String> customers(JsonArray items, String field) {
