@@ -16,7 +16,7 @@ public final class SeriesKey {
   private volatile StoredId stored;
 
   /** An id some store gave this series; immutable, so a racy read sees a whole pair. */
-  private record StoredId(Object store, long id) {}
+  private record StoredId(Object store, Long id) {}
 
   public SeriesKey(String metric, Labels labels) {
     this.metric = Objects.requireNonNull(metric, "metric");
@@ -42,9 +42,15 @@ public final class SeriesKey {
     return s != null && s.store() == store ? s.id() : 0;
   }
 
+  /** {@code store}'s id for this series as the boxed value it was given (no allocation per use); null when none. */
+  public Long storedIdBoxed(Object store) {
+    StoredId s = stored;
+    return s != null && s.store() == store ? s.id() : null;
+  }
+
   /** Remembers {@code id} as {@code store}'s id for this series (call only once it is committed). */
   public void storedId(Object store, long id) {
-    stored = new StoredId(store, id);
+    stored = new StoredId(store, Long.valueOf(id));
   }
 
   @Override

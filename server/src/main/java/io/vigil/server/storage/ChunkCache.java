@@ -2,9 +2,7 @@ package io.vigil.server.storage;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The samples of committed {@code sample_log} rows, grouped by series, waiting for the next flush
@@ -33,9 +31,14 @@ final class ChunkCache {
   record Snapshot(long[] logIds, List<Chunk> chunks, long samples) {}
 
   private static final class Buf {
+    final long sid;
     long[] ts = new long[8];
     double[] v = new double[8];
     int n;
+
+    Buf(long sid) {
+      this.sid = sid;
+    }
 
     void add(long t, double value) {
       if (n == ts.length) {
@@ -48,7 +51,12 @@ final class ChunkCache {
     }
   }
 
-  private Map<Long, Buf> bufs = new HashMap<>();
+  /**
+   * The buffers by series id: open addressing on the primitive id (an empty slot is null), so an
+   * append boxes nothing and allocates no map node; it is on the path of every stored sample.
+   */
+  private Buf[] bufs = new Buf[1024];
+  private int series;
   private long[] logIds = new long[64];
   private int logCount;
   private long samples;
@@ -60,9 +68,42 @@ final class ChunkCache {
     if (logCount == logIds.length) logIds = Arrays.copyOf(logIds, logCount * 2);
     logIds[logCount++] = logId;
     for (int i = 0; i < seriesIds.length; i++) {
-      bufs.computeIfAbsent(seriesIds[i], k -> new Buf()).add(ts[i], values[i]);
+      buf(seriesIds[i]).add(ts[i], values[i]);
     }
     samples += seriesIds.length;
+  }
+
+  private Buf buf(long sid) {
+    int mask = bufs.length - 1;
+    for (int i = slot(sid, mask); ; i = (i + 1) & mask) {
+      Buf b = bufs[i];
+      if (b == null) {
+        if (2 * (series + 1) > bufs.length) {
+          grow();
+          return buf(sid);
+        }
+        series++;
+        return bufs[i] = new Buf(sid);
+      }
+      if (b.sid == sid) return b;
+    }
+  }
+
+  private static int slot(long sid, int mask) {
+    long h = sid * 0x9E3779B97F4A7C15L;
+    return (int) (h ^ (h >>> 32)) & mask;
+  }
+
+  private void grow() {
+    Buf[] old = bufs;
+    bufs = new Buf[old.length * 2];
+    int mask = bufs.length - 1;
+    for (Buf b : old) {
+      if (b == null) continue;
+      int i = slot(b.sid, mask);
+      while (bufs[i] != null) i = (i + 1) & mask;
+      bufs[i] = b;
+    }
   }
 
   synchronized long samples() {
@@ -80,7 +121,8 @@ final class ChunkCache {
 
   /** Hands over everything held (null when empty) and starts empty. */
   Snapshot take() {
-    Map<Long, Buf> held;
+    Buf[] held;
+    int count;
     long[] ids;
     long n;
     synchronized (this) {
@@ -88,12 +130,17 @@ final class ChunkCache {
       held = bufs;
       ids = Arrays.copyOf(logIds, logCount);
       n = samples;
-      bufs = new HashMap<>();
+      count = series;
+      // The next flush's table starts at this one's size: a fleet's series come back every flush.
+      bufs = new Buf[held.length];
+      series = 0;
       logCount = 0;
       samples = 0;
     }
-    List<Chunk> chunks = new ArrayList<>(held.size() + 16);
-    held.forEach((sid, b) -> split(sid, b.ts, b.v, b.n, chunks));
+    List<Chunk> chunks = new ArrayList<>(count + 16);
+    for (Buf b : held) {
+      if (b != null) split(b.sid, b.ts, b.v, b.n, chunks);
+    }
     return new Snapshot(ids, chunks, n);
   }
 

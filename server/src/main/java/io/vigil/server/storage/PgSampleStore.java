@@ -280,12 +280,17 @@ public final class PgSampleStore implements SampleSink {
     List<Sample> samples = batch.samples();
     LogRow row = new LogRow(samples.size());
     Map<SeriesKey, List<Integer>> waiting = null;
+    // The client takes boxed arrays: a series' id is boxed once (kept on its key), timestamps and
+    // values reuse equal boxes (Boxes).
+    Boxes boxes = new Boxes();
     for (int i = 0; i < row.n; i++) {
       Sample s = samples.get(i);
       SeriesKey k = s.series();
-      long known = k.storedId(this);
-      Long id = known != 0 ? Long.valueOf(known) : seriesIds.get(k);
-      if (id != null && known == 0) k.storedId(this, id);
+      Long id = k.storedIdBoxed(this);
+      if (id == null) {
+        id = seriesIds.get(k);
+        if (id != null) k.storedId(this, id);
+      }
       if (id == null) {
         if (waiting == null) waiting = new LinkedHashMap<>();
         waiting.computeIfAbsent(k, x -> new ArrayList<>()).add(i);
@@ -295,9 +300,10 @@ public final class PgSampleStore implements SampleSink {
       }
       long t = s.timestampMillis();
       row.ts[i] = t;
-      row.boxedTs[i] = t;
-      row.vals[i] = s.value();
-      row.boxedVals[i] = s.value();
+      row.boxedTs[i] = boxes.of(t);
+      double v = s.value();
+      row.vals[i] = v;
+      row.boxedVals[i] = boxes.of(v);
       if (t < row.tMin) row.tMin = t;
       if (t > row.tMax) row.tMax = t;
     }
@@ -431,11 +437,10 @@ public final class PgSampleStore implements SampleSink {
 
   private static List<Tuple> tuples(List<ChunkCache.Chunk> chunks, int from, int to) {
     List<Tuple> rows = new ArrayList<>(to - from);
+    Boxes boxes = new Boxes();
     for (int i = from; i < to; i++) {
       ChunkCache.Chunk c = chunks.get(i);
-      Double[] v = new Double[c.values().length];
-      for (int j = 0; j < v.length; j++) v[j] = c.values()[j];
-      rows.add(Tuple.of(c.seriesId(), c.tMin(), c.tMax(), c.ts().length, box(c.ts()), v));
+      rows.add(Tuple.of(c.seriesId(), c.tMin(), c.tMax(), c.ts().length, boxes.of(c.ts()), boxes.of(c.values())));
     }
     return rows;
   }
