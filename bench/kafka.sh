@@ -11,7 +11,7 @@
 # Settings (environment): BENCH_KAFKA_SAMPLES (2000000), BENCH_KAFKA_BATCH (1000),
 # BENCH_KAFKA_SERIES (10000), BENCH_KAFKA_PARTITIONS (4), BENCH_KAFKA_INFLIGHT (8, as
 # VIGIL_KAFKA_MAX_INFLIGHT), BENCH_SKIP_BUILD (0), BENCH_JAR (a prebuilt jar; skips the build),
-# BENCH_BUDGET (590), BENCH_VIGIL_JAVA_OPTS (-Xmx512m), BENCH_OUT (bench/results/kafka-last-run.md).
+# BENCH_BUDGET (590), BENCH_VIGIL_JAVA_OPTS (-Xmx240m), BENCH_OUT (bench/results/kafka-last-run.md).
 set -euo pipefail
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$BENCH")"
@@ -23,7 +23,7 @@ SERIES="${BENCH_KAFKA_SERIES:-10000}"
 PARTITIONS="${BENCH_KAFKA_PARTITIONS:-4}"
 INFLIGHT="${BENCH_KAFKA_INFLIGHT:-8}"
 BUDGET="${BENCH_BUDGET:-590}"
-VIGIL_JAVA_OPTS="${BENCH_VIGIL_JAVA_OPTS:--Xmx512m}"
+VIGIL_JAVA_OPTS="${BENCH_VIGIL_JAVA_OPTS:--Xmx240m}"
 OUT="${BENCH_OUT:-$BENCH/results/kafka-last-run.md}"
 
 # ---- plan: ~15 s per 100k samples on 2 shared cores, plus start-up and production ----------

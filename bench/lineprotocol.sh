@@ -11,7 +11,7 @@
 #
 # Settings (environment): BENCH_DURATION (30 s per measured run), BENCH_WARMUP (5 s),
 # BENCH_LINES (5000), BENCH_SERIES (10000), BENCH_CONNS (4), BENCH_WRK_THREADS (2),
-# BENCH_JAR (prebuilt jar; else mvn package -DskipTests), BENCH_VIGIL_JAVA_OPTS (-Xmx512m),
+# BENCH_JAR (prebuilt jar; else mvn package -DskipTests), BENCH_VIGIL_JAVA_OPTS (-Xmx240m),
 # BENCH_BUDGET (400), BENCH_OUT (bench/results/lineprotocol.md), BENCH_ONLY (vigil|influxdb|both).
 set -euo pipefail
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -26,7 +26,7 @@ CONNS="${BENCH_CONNS:-4}"
 WRK_THREADS="${BENCH_WRK_THREADS:-2}"
 BUDGET="${BENCH_BUDGET:-400}"
 ONLY="${BENCH_ONLY:-both}"
-VIGIL_JAVA_OPTS="${BENCH_VIGIL_JAVA_OPTS:--Xmx512m}"
+VIGIL_JAVA_OPTS="${BENCH_VIGIL_JAVA_OPTS:--Xmx240m}"
 OUT="${BENCH_OUT:-$BENCH/results/lineprotocol.md}"
 
 PLANNED=$(( 90 + 2 * (WARMUP + DURATION + 30) ))

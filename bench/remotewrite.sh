@@ -13,7 +13,7 @@
 # 6-second run measured mostly Vigil's warm-up: 332k vs 431k samples/s steady),
 # BENCH_RW_SERIES (10000), BENCH_RW_BATCH (2000), BENCH_RW_CONNS (4), BENCH_RW_MAX_SECONDS (120 per
 # target), BENCH_JAR (a prebuilt jar; skips the build), BENCH_BUDGET (590),
-# BENCH_VIGIL_JAVA_OPTS (-Xmx512m), BENCH_OUT (bench/results/remotewrite-last-run.md).
+# BENCH_VIGIL_JAVA_OPTS (-Xmx240m), BENCH_OUT (bench/results/remotewrite-last-run.md).
 set -euo pipefail
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$BENCH")"
@@ -25,7 +25,7 @@ BATCH="${BENCH_RW_BATCH:-2000}"
 CONNS="${BENCH_RW_CONNS:-4}"
 MAX_SECONDS="${BENCH_RW_MAX_SECONDS:-120}"
 BUDGET="${BENCH_BUDGET:-590}"
-VIGIL_JAVA_OPTS="${BENCH_VIGIL_JAVA_OPTS:--Xmx512m}"
+VIGIL_JAVA_OPTS="${BENCH_VIGIL_JAVA_OPTS:--Xmx240m}"
 OUT="${BENCH_OUT:-$BENCH/results/remotewrite-last-run.md}"
 LOAD0="$(cut -d' ' -f1-3 /proc/loadavg)"
 

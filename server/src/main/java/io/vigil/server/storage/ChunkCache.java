@@ -32,18 +32,22 @@ final class ChunkCache {
 
   private static final class Buf {
     final long sid;
-    long[] ts = new long[8];
-    double[] v = new double[8];
+    long[] ts;
+    double[] v;
     int n;
 
-    Buf(long sid) {
+    /** {@code capacity}: this series' count in the previous flush (a fleet's rates are steady), or 8. */
+    Buf(long sid, int capacity) {
       this.sid = sid;
+      ts = new long[capacity];
+      v = new double[capacity];
     }
 
     void add(long t, double value) {
       if (n == ts.length) {
-        ts = Arrays.copyOf(ts, n * 2);
-        v = Arrays.copyOf(v, n * 2);
+        int grown = n + (n >> 2) + 8;
+        ts = Arrays.copyOf(ts, grown);
+        v = Arrays.copyOf(v, grown);
       }
       ts[n] = t;
       v[n] = value;
@@ -57,6 +61,13 @@ final class ChunkCache {
    */
   private Buf[] bufs = new Buf[1024];
   private int series;
+  /**
+   * The table the last {@link #take()} handed over: its counts size this flush's buffers, so a
+   * series' buffer is usually made once at the size it needs (no growth copies, no slack to hold),
+   * and a full one is handed to its chunk without a copy. Only its {@code sid} and {@code n} are read
+   * (both fixed once taken); {@code take} drops its arrays once split.
+   */
+  private Buf[] previous;
   private long[] logIds = new long[64];
   private int logCount;
   private long samples;
@@ -83,10 +94,20 @@ final class ChunkCache {
           return buf(sid);
         }
         series++;
-        return bufs[i] = new Buf(sid);
+        return bufs[i] = new Buf(sid, capacity(sid));
       }
       if (b.sid == sid) return b;
     }
+  }
+
+  private int capacity(long sid) {
+    if (previous != null) {
+      int mask = previous.length - 1;
+      for (int i = slot(sid, mask); previous[i] != null; i = (i + 1) & mask) {
+        if (previous[i].sid == sid) return Math.max(8, previous[i].n);
+      }
+    }
+    return 8;
   }
 
   private static int slot(long sid, int mask) {
@@ -133,23 +154,32 @@ final class ChunkCache {
       count = series;
       // The next flush's table starts at this one's size: a fleet's series come back every flush.
       bufs = new Buf[held.length];
+      previous = held;
       series = 0;
       logCount = 0;
       samples = 0;
     }
     List<Chunk> chunks = new ArrayList<>(count + 16);
     for (Buf b : held) {
-      if (b != null) split(b.sid, b.ts, b.v, b.n, chunks);
+      if (b == null) continue;
+      split(b.sid, b.ts, b.v, b.n, chunks);
+      b.ts = null;
+      b.v = null;
     }
     return new Snapshot(ids, chunks, n);
   }
 
-  /** Orders one series' samples by time (stable: equal times keep arrival order) and cuts them at UTC midnights. */
+  /**
+   * Orders one series' samples by time (stable: equal times keep arrival order) and cuts them at UTC
+   * midnights. The chunks may share {@code ts} and {@code v}: the caller gives them up.
+   */
   static void split(long sid, long[] ts, double[] v, int n, List<Chunk> out) {
     boolean sorted = true;
     for (int i = 1; i < n && sorted; i++) sorted = ts[i - 1] <= ts[i];
-    long[] t = Arrays.copyOf(ts, n);
-    double[] x = Arrays.copyOf(v, n);
+    // Sorted and exactly full: the buffer becomes the chunk (the caller does not use it again).
+    boolean whole = sorted && n == ts.length && n == v.length;
+    long[] t = whole ? ts : Arrays.copyOf(ts, n);
+    double[] x = whole ? v : Arrays.copyOf(v, n);
     if (!sorted) {
       Integer[] order = new Integer[n];
       for (int i = 0; i < n; i++) order[i] = i;

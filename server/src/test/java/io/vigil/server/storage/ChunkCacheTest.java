@@ -65,9 +65,15 @@ class ChunkCacheTest {
   @Test
   void randomAppendsComeOutAsTheSameMultisetPerSeriesSortedWithinADay() {
     Random r = new Random(Long.getLong("vigil.props.seed", 42L));
+    // One cache for all rounds: every round is a flush, its buffers sized from the one before; a
+    // round's chunks are checked after the next round's appends (a handed-over buffer is not reused).
+    ChunkCache c = new ChunkCache();
+    ChunkCache.Snapshot last = null;
+    List<long[]> lastExpected = null;
+    long clock = 3 * DAY;
     for (int round = 0; round < 200; round++) {
-      ChunkCache c = new ChunkCache();
       int series = 1 + r.nextInt(20);
+      boolean inOrder = r.nextBoolean();
       List<long[]> expected = new ArrayList<>(); // {sid, ts, value bits}
       int rows = 1 + r.nextInt(10);
       for (int row = 0; row < rows; row++) {
@@ -77,32 +83,40 @@ class ChunkCacheTest {
         double[] vs = new double[n];
         for (int i = 0; i < n; i++) {
           sids[i] = r.nextInt(series);
-          ts[i] = 3 * DAY + (long) (r.nextGaussian() * DAY);
+          ts[i] = inOrder ? clock++ : 3 * DAY + (long) (r.nextGaussian() * DAY);
           vs[i] = r.nextDouble();
           expected.add(new long[] {sids[i], ts[i], Double.doubleToLongBits(vs[i])});
         }
-        c.append(row, sids, ts, vs);
+        c.append(round * 100L + row, sids, ts, vs);
       }
+      if (last != null) check(last, lastExpected);
       ChunkCache.Snapshot s = c.take();
       if (expected.isEmpty()) {
         assertTrue(s == null || s.samples() == 0);
+        last = null;
         continue;
       }
-      List<long[]> got = new ArrayList<>();
-      for (ChunkCache.Chunk k : s.chunks()) {
-        long day = Math.floorDiv(k.tMin(), DAY);
-        for (int i = 0; i < k.ts().length; i++) {
-          if (i > 0) assertTrue(k.ts()[i - 1] <= k.ts()[i], "sorted within a chunk");
-          assertEquals(day, Math.floorDiv(k.ts()[i], DAY), "one day per chunk");
-          got.add(new long[] {k.seriesId(), k.ts()[i], Double.doubleToLongBits(k.values()[i])});
-        }
-      }
-      java.util.Comparator<long[]> cmp = Arrays::compare;
-      expected.sort(cmp);
-      got.sort(cmp);
-      assertEquals(expected.size(), got.size());
-      for (int i = 0; i < got.size(); i++) assertArrayEquals(expected.get(i), got.get(i));
-      assertEquals(expected.size(), s.samples());
+      check(s, expected);
+      last = s;
+      lastExpected = expected;
     }
+  }
+
+  private static void check(ChunkCache.Snapshot s, List<long[]> expected) {
+    List<long[]> got = new ArrayList<>();
+    for (ChunkCache.Chunk k : s.chunks()) {
+      long day = Math.floorDiv(k.tMin(), DAY);
+      for (int i = 0; i < k.ts().length; i++) {
+        if (i > 0) assertTrue(k.ts()[i - 1] <= k.ts()[i], "sorted within a chunk");
+        assertEquals(day, Math.floorDiv(k.ts()[i], DAY), "one day per chunk");
+        got.add(new long[] {k.seriesId(), k.ts()[i], Double.doubleToLongBits(k.values()[i])});
+      }
+    }
+    java.util.Comparator<long[]> cmp = Arrays::compare;
+    expected.sort(cmp);
+    got.sort(cmp);
+    assertEquals(expected.size(), got.size());
+    for (int i = 0; i < got.size(); i++) assertArrayEquals(expected.get(i), got.get(i));
+    assertEquals(expected.size(), s.samples());
   }
 }
