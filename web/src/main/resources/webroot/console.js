@@ -19,6 +19,7 @@
   var I18N = {
     en: {
       title: 'Vigil console', wall: 'NOC wall', connecting: 'connecting', live: 'live', reconnecting: 'reconnecting',
+      storageDown: 'Storage unavailable: changes cannot be saved (actions answer 503) and what is shown may be stale.', since: 'since',
       logout: 'log out', customer: 'Customer', severity: 'Severity', state: 'State', assignee: 'Assignee', text: 'Text',
       any: 'any', faults: 'Active faults', tickets: 'Open tickets', sev: 'Sev', customerSystem: 'Customer / system',
       summary: 'Summary', age: 'Age', ticket: 'Ticket', due: 'Due', back: '← all faults and tickets', ack: 'Acknowledge',
@@ -30,6 +31,7 @@
     },
     zh: {
       title: 'Vigil 控制台', wall: '监控大屏', connecting: '连接中', live: '实时', reconnecting: '重连中',
+      storageDown: '存储不可用：操作无法保存（返回 503），显示内容可能已过时。', since: '起始于',
       logout: '退出', customer: '客户', severity: '级别', state: '状态', assignee: '处理人', text: '文本',
       any: '全部', faults: '活动故障', tickets: '未关闭工单', sev: '级别', customerSystem: '客户 / 系统',
       summary: '摘要', age: '持续', ticket: '工单', due: '期限', back: '← 返回故障与工单', ack: '确认',
@@ -124,6 +126,7 @@
       (m.tickets || []).forEach(function (tk) { state.tickets.set(String(tk.id), tk); });
       state.seq = m.seq;
       setLive(true);
+      applyStorage(m.storage || { available: true });
       scheduleRender(null);
     } else if (m.type === 'resume') {
       if (m.from !== state.seq) { state.seq = null; sock.close(); return; }
@@ -141,8 +144,25 @@
         if (m.ticket.state === 'closed') state.tickets.delete(String(m.ticket.id));
         else state.tickets.set(String(m.ticket.id), m.ticket);
         changed = String(m.ticket.id);
+      } else if (m.type === 'storage' && m.storage) {
+        applyStorage(m.storage);
+        return;
       }
       scheduleRender(changed);
+    }
+  }
+
+  // The server's storage (PostgreSQL) stopped answering: acting from here fails until it is back,
+  // so say so above everything rather than let each button's 503 tell it.
+  function applyStorage(st) {
+    state.storage = st;
+    var down = st.available === false;
+    document.body.setAttribute('data-storage', down ? 'unavailable' : 'available');
+    var b = $('storage-banner');
+    b.hidden = !down;
+    if (down) {
+      var since = st.since ? new Date(st.since) : null;
+      b.textContent = t('storageDown') + (since && !isNaN(since) ? ' (' + t('since') + ' ' + since.toLocaleTimeString() + ')' : '');
     }
   }
 
@@ -371,6 +391,7 @@
       if (typeof v === 'string') nodes[i].textContent = v;
     }
     setLive(state.live);
+    if (state.storage) applyStorage(state.storage);
     document.title = t('title');
     if (state.ticketId !== null) loadTicket(); else renderLists();
   }
