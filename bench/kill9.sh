@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # kill -9 campaign (issue 14), one command: runs server/src/test/java/io/vigil/server/it/KillCampaignIT
-# with BENCH_KILLS SIGKILLs of a Vigil process at random moments while JSON, line protocol and
-# remote_write writers load it and P1 faults fire and page a local receiver (real PostgreSQL, the
-# integration tests' own). After each restart it checks that every acknowledged sample is stored, no
+# with BENCH_KILLS SIGKILLs of a Vigil process at random moments while JSON, line protocol,
+# remote_write and Kafka writers load it and P1 faults fire and page a local receiver (real
+# PostgreSQL and a real KRaft broker, the integration tests' own; Kafka samples count once the
+# broker acknowledged them to the producer). After each restart it checks that every acknowledged sample is stored, no
 # fingerprint has two faults or tickets, no SLA due time moved and every acknowledged fault fired; at
 # the end that every fault paged with one idempotency key. Prints kills survived, samples
 # acknowledged/stored and start-to-ready p50/p99, also in bench/results/kill9-last-run.md. Exits

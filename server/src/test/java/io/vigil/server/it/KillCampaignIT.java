@@ -19,21 +19,28 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * kill -9 under load (issue 14): Vigil in a process of its own is killed with SIGKILL at a random
- * moment while three writers send JSON, line protocol and remote_write samples and faults start
+ * moment while four writers send JSON, line protocol, remote_write and Kafka samples and faults start
  * firing, then restarted, {@code -Dvigil.kills} times (3 in the suite; {@code bench/kill9.sh} runs
  * 100). After every restart: every acknowledged sample of every protocol is stored, no fingerprint
  * has two active faults or two active tickets, no ticket's SLA due times moved, and every
- * acknowledged fault fired. At the end every fault's page has arrived at the receiver with one
+ * acknowledged fault fired; every sample the broker acknowledged to the producer is stored once the
+ * restarted consumer catches up (Kafka: nothing committed past what is durable). At the end every fault's page has arrived at the receiver with one
  * idempotency key only. Restart-to-ready times and the counts go to stdout and
  * {@code target/kill-campaign-report.md}.
  */
 class KillCampaignIT {
   static final int KILLS = Integer.getInteger("vigil.kills", 3);
   static final long SEED = Long.getLong("vigil.kills.seed", 20261207L);
+  @RegisterExtension
+  static final KafkaBroker KAFKA = new KafkaBroker();
+  static final String TOPIC = "campaign";
 
   @Test
   void everyAcknowledgedSampleFaultAndPageSurvivesRepeatedKillDashNine() throws Exception {
@@ -41,9 +48,13 @@ class KillCampaignIT {
     Random rnd = new Random(SEED);
     try (WebhookReceiver.Handle receiver = new WebhookReceiver.Handle()) {
       // NotifyCrashIT's routes: a group per host, so each fault's page is one notification with one key.
+      KAFKA.createTopic(TOPIC, 2);
       Map<String, String> env = Map.of("VIGIL_RULES", TestVigil.rulesFile(NotifyCrashIT.rules(receiver)),
-          "VIGIL_MAX_NEW_SERIES_PER_MINUTE", "0");
-      Map<String, AtomicLong> acked = new TreeMap<>(Map.of("kj", new AtomicLong(), "kl_value", new AtomicLong(), "kr", new AtomicLong()));
+          "VIGIL_MAX_NEW_SERIES_PER_MINUTE", "0", "VIGIL_KAFKA_BOOTSTRAP", KAFKA.bootstrap(), "VIGIL_KAFKA_TOPIC", TOPIC,
+          "VIGIL_KAFKA_GROUP", "vigil-campaign", "VIGIL_KAFKA_COMMIT_INTERVAL_MS", "100");
+      Map<String, AtomicLong> acked = new TreeMap<>(Map.of("kj", new AtomicLong(), "kl_value", new AtomicLong(), "kr", new AtomicLong(),
+          "kk", new AtomicLong()));
+      KafkaProducer<String, String> producer = KAFKA.producer();
       Set<String> faultHosts = new HashSet<>(); // hosts whose up == 0 sample was acknowledged
       List<Long> readyMs = new ArrayList<>();
       AtomicLong seq = new AtomicLong(System.currentTimeMillis() - 3_600_000L); // a unique timestamp per sample
@@ -67,6 +78,7 @@ class KillCampaignIT {
               writer(stop, () -> json(vigil, acked.get("kj"), seq, 100)),
               writer(stop, () -> line(vigil, acked.get("kl_value"), seq, 100)),
               writer(stop, () -> remote(vigil, acked.get("kr"), seq, 100)),
+              writer(stop, () -> kafka(producer, acked.get("kk"), seq, 100)),
               writer(stop, () -> {
                 // One fault a cycle (a P1: it pages), at a random moment.
                 Thread.sleep(rnd.nextInt(300));
@@ -102,13 +114,15 @@ class KillCampaignIT {
         }
         return keysByHost.keySet().containsAll(faultHosts) ? true : null;
       });
+      producer.close();
       for (String h : faultHosts) assertEquals(1, keysByHost.get(h).size(), "one idempotency key for " + h + "'s page: " + keysByHost.get(h));
       List<Long> sorted = new ArrayList<>(readyMs);
       sorted.sort(null);
-      String report = "# kill -9 campaign (KillCampaignIT)\n\n" + kills + " SIGKILLs at random moments under JSON, line protocol and remote_write load,"
+      String report = "# kill -9 campaign (KillCampaignIT)\n\n" + kills + " SIGKILLs at random moments under JSON, line protocol, remote_write and Kafka load,"
           + " seed " + SEED + ".\n\n| | |\n| --- | ---: |\n| kills survived | " + kills + " |\n"
-          + "| samples acknowledged (JSON / line protocol / remote_write) | " + acked.get("kj") + " / " + acked.get("kl_value") + " / " + acked.get("kr") + " |\n"
-          + "| samples stored | " + EphemeralPostgres.get().psql(db.name(), "SELECT count(*) FROM samples s JOIN series r ON r.id = s.series_id WHERE r.metric IN ('kj','kl_value','kr')")
+          + "| samples acknowledged (JSON / line protocol / remote_write / Kafka, by the broker) | " + acked.get("kj") + " / " + acked.get("kl_value")
+          + " / " + acked.get("kr") + " / " + acked.get("kk") + " |\n"
+          + "| samples stored | " + EphemeralPostgres.get().psql(db.name(), "SELECT count(*) FROM samples s JOIN series r ON r.id = s.series_id WHERE r.metric IN ('kj','kl_value','kr','kk')")
           + " (plus any still in sample_log) |\n| faults acknowledged, each fired and paged with one idempotency key | " + faultHosts.size() + " |\n"
           + "| start to ready, p50 / p99 / max | " + pct(sorted, 50) + " / " + pct(sorted, 99) + " / " + sorted.get(sorted.size() - 1) + " ms |\n";
       System.out.println(report);
@@ -176,6 +190,19 @@ class KillCampaignIT {
     else if (r.status() != 503) throw new IllegalStateException("remote_write: " + r);
   }
 
+  /** Metric kk: a record of {@code n} JSON samples, acknowledged once the broker has it (acks=all). */
+  private static void kafka(KafkaProducer<String, String> producer, AtomicLong acked, AtomicLong seq, int n) throws Exception {
+    StringBuilder b = new StringBuilder("{\"samples\":[");
+    for (int i = 0; i < n; i++) {
+      if (i > 0) b.append(',');
+      b.append("{\"metric\":\"kk\",\"labels\":{\"customer\":\"acme\",\"system\":\"erp\",\"host\":\"h").append(i % 10).append("\"},\"value\":1,\"ts\":")
+          .append(seq.incrementAndGet()).append('}');
+    }
+    producer.send(new ProducerRecord<>(TOPIC, b.append("]}").toString())).get();
+    acked.addAndGet(n);
+    Thread.sleep(5);
+  }
+
   /** Every ticket's due times, as the killed process left them. */
   private static Map<String, String> dues(Config.Database db) {
     Map<String, String> out = new HashMap<>();
@@ -188,6 +215,14 @@ class KillCampaignIT {
       throws Exception {
     EphemeralPostgres pg = EphemeralPostgres.get();
     for (Map.Entry<String, AtomicLong> e : acked.entrySet()) {
+      if (e.getKey().equals("kk")) {
+        // Kafka: the broker acknowledged them; the restarted consumer resumes from the last offset
+        // committed after a durable write, so all arrive (some twice: at-least-once), none lost.
+        long want = e.getValue().get();
+        Await.until(Duration.ofSeconds(30), "every sample the broker acknowledged is stored (" + want + ")", () -> Long.parseLong(pg.psql(db.name(),
+            "SELECT count(DISTINCT s.time) FROM samples s JOIN series r ON r.id = s.series_id WHERE r.metric = 'kk'")) >= want ? true : null);
+        continue;
+      }
       // Stored: in chunks (samples) or still in the sample log the restart reads back.
       long stored = Long.parseLong(pg.psql(db.name(), "SELECT count(*) FROM samples s JOIN series r ON r.id = s.series_id WHERE r.metric = '" + e.getKey() + "'"))
           + Long.parseLong(pg.psql(db.name(), "SELECT coalesce(sum(l.n), 0) FROM sample_log l WHERE l.series_ids[1] IN (SELECT id FROM series WHERE metric = '"
