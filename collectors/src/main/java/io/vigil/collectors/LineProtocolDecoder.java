@@ -109,14 +109,53 @@ public final class LineProtocolDecoder {
     int lineNo = 0;
     while (pos < len) {
       int nl = pos;
-      while (nl < len && buf[nl] != '\n') nl++;
+      boolean quote = false;
+      for (byte c; nl < len && (c = buf[nl]) != '\n'; nl++) {
+        if (c == '"') quote = true;
+      }
       lineNo++;
+      int first = lineNo;
+      if (quote && buf[pos] != '#') {
+        // rare: a string field, which may hold newlines (InfluxDB reads them as part of the line)
+        nl = lineEnd(buf, pos, len);
+        for (int i = pos; i < nl; i++) if (buf[i] == '\n') lineNo++;
+      }
       int end = nl;
-      if (end > pos && buf[end - 1] == '\r') end--;
-      line.parse(pos, end, lineNo);
+      // CR of CRLF; an unclosed quote's line may also end with the body's last newlines
+      while (end > pos && (buf[end - 1] == '\r' || buf[end - 1] == '\n')) end--;
+      line.parse(pos, end, first);
       pos = nl + 1;
     }
     return out;
+  }
+
+  /**
+   * Where the line starting at {@code pos} ends, as InfluxDB's scanner finds it: past the first
+   * space (the fields), a {@code "} that starts a field value opens a quoted string, and a newline
+   * inside it does not end the line. An unclosed quote runs to the end of the body, as in InfluxDB.
+   */
+  static int lineEnd(byte[] b, int pos, int len) {
+    boolean fields = false;
+    boolean quoted = false;
+    int equals = 0;
+    int commas = 0;
+    int i = pos;
+    while (i < len) {
+      byte c = b[i];
+      if (c == '\\' && i + 1 < len && (quoted || b[i + 1] != '\n')) {
+        i += 2;
+        continue;
+      }
+      if (c == ' ') fields = true;
+      if (fields) {
+        if (!quoted && c == '=') equals++;
+        else if (!quoted && c == ',') commas++;
+        else if (c == '"' && (quoted || equals > commas)) quoted = !quoted;
+      }
+      if (c == '\n' && !quoted) break;
+      i++;
+    }
+    return i;
   }
 
   /** The series part of a line, parsed once and cached by its bytes. */

@@ -118,6 +118,21 @@ class LineProtocolDecoderTest {
   }
 
   @Test
+  void aNewlineInsideAStringFieldIsPartOfTheLineAndLaterLinesKeepTheirNumbers() {
+    LineProtocolDecoder.Result r = decode("cpu,host=a v=1,note=\"two\nlines, \\\"quoted\\\"\" 1000000000\nmem free=3i\ncpu v=");
+    assertEquals(List.of("cpu_v", "mem_free"), r.samples.stream().map(Sample::metric).toList());
+    assertEquals(1000, r.samples.get(0).timestampMillis());
+    assertEquals(1, r.stringFields);
+    assertEquals(List.of(4), r.errors.stream().map(LineProtocolDecoder.LineError::line).toList(), "the bad line is the body's 4th");
+    // a quote in a tag value is a character, not a string: the newline still ends the line
+    assertEquals(List.of("q_v", "q_v"), decode("q,t=\"a v=1\nq,t=b\" v=2").samples.stream().map(Sample::metric).toList());
+    // an unclosed quote runs to the end of the body, as in InfluxDB
+    LineProtocolDecoder.Result open = decode("m s=\"abc\nm v=1");
+    assertEquals(List.of(), open.samples);
+    assertEquals("unbalanced quotes", open.errors.get(0).reason());
+  }
+
+  @Test
   void quotedStringsKeepEscapedQuotesAndBackslashesAndSpecialCharacters() {
     LineProtocolDecoder.Result r = decode("m s=\"a \\\"quoted\\\" \\\\ b, c=d e\",v=2");
     assertEquals(List.of(), r.errors);
