@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * tests never see each other's rows. As root, the server binaries run as the postgres user
  * ({@code initdb} refuses root). Requires Debian's postgresql package ({@code ./vigil test} installs it).
  */
-public final class EphemeralPostgres {
+public final class EphemeralPostgres implements AutoCloseable {
   private static EphemeralPostgres instance;
   private final Path dir;
   private final int port;
@@ -30,9 +30,33 @@ public final class EphemeralPostgres {
     if (root()) run(List.of("chown", "postgres:postgres", dir.toString()));
     run(asPg(bin + "/initdb", "-D", dir.resolve("data").toString(), "-U", "postgres", "-A", "trust", "-E", "UTF8",
         "--locale=C.UTF-8"));
+    startServer();
+    Runtime.getRuntime().addShutdownHook(new Thread(this::stop));
+  }
+
+  /**
+   * A cluster of its own, for a test that stops and starts PostgreSQL itself (the shared one
+   * serves every other test): close it at the end.
+   */
+  public static EphemeralPostgres dedicated() throws Exception {
+    return new EphemeralPostgres();
+  }
+
+  /** Starts the server again after {@link #stopServer()} (same port, same data). */
+  public void startServer() throws IOException, InterruptedException {
     run(asPg(bin + "/pg_ctl", "-D", dir.resolve("data").toString(), "-l", dir.resolve("server.log").toString(), "-w",
         "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300", "start"));
-    Runtime.getRuntime().addShutdownHook(new Thread(this::stop));
+  }
+
+  /** A real outage: {@code pg_ctl stop -m fast} (open connections are closed, new ones refused). */
+  public void stopServer() throws IOException, InterruptedException {
+    run(asPg(bin + "/pg_ctl", "-D", dir.resolve("data").toString(), "-m", "fast", "-w", "stop"));
+  }
+
+  @Override
+  public void close() {
+    if (this == instance) return; // the shared cluster stops with the JVM
+    stop();
   }
 
   public static synchronized EphemeralPostgres get() {

@@ -142,9 +142,9 @@ class KillCampaignIT {
   }
 
   /** What writers met besides the kill itself (an answer other than 2xx or 503): must stay empty. */
-  private static final List<String> WRITER_ERRORS = java.util.Collections.synchronizedList(new ArrayList<>());
+  static final List<String> WRITER_ERRORS = java.util.Collections.synchronizedList(new ArrayList<>());
 
-  private static Thread writer(AtomicBoolean stop, Work w) {
+  static Thread writer(AtomicBoolean stop, Work w) {
     return new Thread(() -> {
       try {
         while (!stop.get()) w.run();
@@ -156,7 +156,7 @@ class KillCampaignIT {
     });
   }
 
-  private static void json(VigilProcess v, AtomicLong acked, AtomicLong seq, int n) throws Exception {
+  static void json(VigilProcess v, AtomicLong acked, AtomicLong seq, int n) throws Exception {
     StringBuilder b = new StringBuilder();
     for (int i = 0; i < n; i++) {
       if (i > 0) b.append(',');
@@ -165,19 +165,29 @@ class KillCampaignIT {
     }
     Http.Reply r = v.http.ingest(b.toString());
     if (r.status() == 204) acked.addAndGet(n);
-    else if (r.status() != 503) throw new IllegalStateException("JSON ingest: " + r);
+    else refused("JSON ingest", r);
   }
 
+  /** A refusal a writer accepts: 503 with {@code Retry-After} (storage unavailable or busy); anything else ends the writer. */
+  private static void refused(String what, Http.Reply r) {
+    if (r.status() != 503) throw new IllegalStateException(what + ": " + r);
+    if (r.header("Retry-After") == null) throw new IllegalStateException(what + ": 503 without Retry-After: " + r);
+    REFUSED_503.incrementAndGet();
+  }
+
+  /** 503 answers (all with Retry-After) the writers met. */
+  static final AtomicLong REFUSED_503 = new AtomicLong();
+
   /** Metric kl_value: line protocol's {@code <measurement>_<field>}. */
-  private static void line(VigilProcess v, AtomicLong acked, AtomicLong seq, int n) throws Exception {
+  static void line(VigilProcess v, AtomicLong acked, AtomicLong seq, int n) throws Exception {
     StringBuilder b = new StringBuilder();
     for (int i = 0; i < n; i++) b.append("kl,customer=acme,system=erp,host=h").append(i % 10).append(" value=1 ").append(seq.incrementAndGet()).append('\n');
     Http.Reply r = v.http.post("/write?db=campaign&precision=ms", "text/plain", b.toString().getBytes(StandardCharsets.UTF_8));
     if (r.status() == 204) acked.addAndGet(n);
-    else if (r.status() != 503) throw new IllegalStateException("line protocol: " + r);
+    else refused("line protocol", r);
   }
 
-  private static void remote(VigilProcess v, AtomicLong acked, AtomicLong seq, int n) throws Exception {
+  static void remote(VigilProcess v, AtomicLong acked, AtomicLong seq, int n) throws Exception {
     RemoteWriteBodies body = new RemoteWriteBodies();
     for (int h = 0; h < 10; h++) {
       double[] values = new double[n / 10];
@@ -187,11 +197,11 @@ class KillCampaignIT {
     Http.Reply r = v.http.postWithHeaders("/api/v1/write", Map.of("Content-Type", RemoteWriteBodies.CONTENT_TYPE, "Content-Encoding", "snappy",
         "X-Prometheus-Remote-Write-Version", "0.1.0"), body.snappy());
     if (r.status() / 100 == 2) acked.addAndGet(n);
-    else if (r.status() != 503) throw new IllegalStateException("remote_write: " + r);
+    else refused("remote_write", r);
   }
 
   /** Metric kk: a record of {@code n} JSON samples, acknowledged once the broker has it (acks=all). */
-  private static void kafka(KafkaProducer<String, String> producer, AtomicLong acked, AtomicLong seq, int n) throws Exception {
+  static void kafka(KafkaProducer<String, String> producer, AtomicLong acked, AtomicLong seq, int n) throws Exception {
     StringBuilder b = new StringBuilder("{\"samples\":[");
     for (int i = 0; i < n; i++) {
       if (i > 0) b.append(',');
