@@ -160,6 +160,11 @@ copy_jar() {
     || die "$1 is not the runnable jar (no dependencies inside): use server/target/vigil.jar"
   cp "$1" "$2"
 }
+# bench_jar ROOT: the runnable jar in $WORK/vigil.jar: BENCH_JAR when set, else a fresh build of ROOT
+bench_jar() {
+  [ -n "${BENCH_JAR:-}" ] || build_vigil "$1/pom.xml" package 300 1 "$WORK/build.log"
+  copy_jar "${BENCH_JAR:-$1/server/target/vigil.jar}" "$WORK/vigil.jar"
+}
 # start_vigil JAR LOG PORT JAVA_OPTS [NAME=VALUE...]: run Vigil from JAR on 127.0.0.1:PORT with the environment NAME=VALUE and the JVM options JAVA_OPTS, output in LOG; sets VIGIL_PID and waits up to 60 s for /readyz
 start_vigil() {
   local jar="$1" log="$2" port="$3" opts="$4"; shift 4

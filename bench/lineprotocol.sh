@@ -86,8 +86,7 @@ LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---- Vigil ---------------------------------------------------------------------------------
 if [ "$ONLY" != influxdb ]; then
-  [ -n "${BENCH_JAR:-}" ] || build_vigil "$ROOT/pom.xml" package 300 1 "$WORK/build.log"
-  copy_jar "${BENCH_JAR:-$ROOT/server/target/vigil.jar}" "$WORK/vigil.jar"
+  bench_jar "$ROOT"
   PGPORT="$(free_port)"
   pg_start "$PGBIN" "$WORK/pg" "$PGPORT"
   PORT="$(free_port)"

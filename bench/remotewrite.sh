@@ -45,8 +45,7 @@ at_exit_keep "$WORK/prometheus.log" "$BENCH/results/remotewrite-last-run-prometh
 PROBLEMS=()
 
 # ---- 1. build and generate -------------------------------------------------------------------
-[ -n "${BENCH_JAR:-}" ] || build_vigil "$ROOT/pom.xml" package 300 1 "$WORK/build.log"
-copy_jar "${BENCH_JAR:-$ROOT/server/target/vigil.jar}" "$WORK/vigil.jar"
+bench_jar "$ROOT"
 LOAD=(java -Xmx1g -cp "$WORK/vigil.jar" "$BENCH/remotewrite/RemoteWriteLoad.java")
 GEN="$(run_child "${LOAD[@]}" generate "$WORK/bodies.bin" "$SERIES" "$BATCH" "$ROUNDS" "$CONNS")"
 say "$GEN"

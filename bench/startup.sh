@@ -15,8 +15,7 @@ OPTS="${BENCH_VIGIL_JAVA_OPTS:--Xmx240m}"
 OUT="${BENCH_OUT:-$BENCH/results/startup-last-run.md}"
 bench_begin vigil-startup $(( 120 + N * 40 ))
 at_exit_stop VIGIL_PID TERM
-[ -n "${BENCH_JAR:-}" ] || build_vigil "$ROOT/pom.xml" package 300 1 "$WORK/build.log"
-copy_jar "${BENCH_JAR:-$ROOT/server/target/vigil.jar}" "$WORK/vigil.jar"
+bench_jar "$ROOT"
 PGBIN="$(pg_bindir)"
 PGPORT="$(free_port)"
 pg_start "$PGBIN" "$WORK/pg" "$PGPORT"

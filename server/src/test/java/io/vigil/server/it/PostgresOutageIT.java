@@ -59,7 +59,6 @@ class PostgresOutageIT {
         Thread.sleep(3000);
         for (AtomicLong a : acked.values()) assertTrue(a.get() > 0, "load before the outage: " + acked);
 
-        Map<String, Long> before = snapshot(acked);
         long refusedBefore = KillCampaignIT.REFUSED_503.get();
         pg.stopServer();
         long down = System.nanoTime();
@@ -120,7 +119,6 @@ class PostgresOutageIT {
             .append(acked.get("kl_value")).append(" / ").append(acked.get("kr")).append(" / ").append(acked.get("kk")).append(" |\n");
         System.out.println(report);
         Files.writeString(Path.of("target", "outage-report.md"), report.toString());
-        assertTrue(before.get("kk") > 0);
       } finally {
         stop.set(true);
         vigil.close();
